@@ -1,0 +1,66 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cittasmart.accounts import selectors, services
+from cittasmart.accounts.forms import EraseAccountForm, ProfileForm
+from cittasmart.core.ratelimit import rate_limit_writes
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit_writes("accounts.profile")
+def profile(request):
+    form = ProfileForm(request.POST or None, initial={"display_name": request.user.display_name})
+    if request.method == "POST" and form.is_valid():
+        services.user_profile_update(user=request.user, display_name=form.cleaned_data["display_name"])
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": selectors.user_memberships(user=request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def data_export(request):
+    data = services.user_export_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"cittasmart-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit_writes("accounts.erase", per_minute=5)
+def erase(request):
+    form = EraseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_erase(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account has been deleted. What you published is now anonymous."))
+        return redirect("core:home")
+    return render(request, "accounts/erase.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def lockout(request, credentials=None, *args, **kwargs):
+    """Shown by django-axes instead of the login page after too many failed attempts."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cittasmart.core.models import AccessibilityFeedback
+
+
+class AccessibilityFeedbackForm(forms.ModelForm):
+    class Meta:
+        model = AccessibilityFeedback
+        fields = ["name", "email", "page_url", "message"]
+        labels = {
+            "name": _("Your name (optional)"),
+            "email": _("Your e-mail (optional, to receive an answer)"),
+            "page_url": _("Page where you found the problem (optional)"),
+            "message": _("Describe the problem"),
+        }
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if len(message) < 10:
+            raise forms.ValidationError(_("Please describe the problem in at least 10 characters."))
+        return message
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)

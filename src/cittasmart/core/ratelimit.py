@@ -1,0 +1,55 @@
+"""A fixed-window rate limit for write views, kept in the cache (Redis in production)."""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def client_key(request) -> str:
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
+    if forwarded and proxies:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return f"ip{hops[-proxies]}"
+    return f"ip{request.META.get('REMOTE_ADDR', '')}"
+
+
+def hit(scope: str, request, per_minute: int) -> bool:
+    """Count one request in ``scope`` for this client; True while it stays within ``per_minute``."""
+    window = int(time.time() // 60)
+    key = f"ratelimit:{scope}:{client_key(request)}:{window}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=90)
+        count = 1
+    return count <= per_minute
+
+
+def rate_limit_writes(scope: str, per_minute: int | None = None):
+    """Decorate a view: POSTs beyond the limit get a translated 429 page and change nothing."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            limit = per_minute or settings.RATE_LIMIT_WRITES_PER_MINUTE
+            if request.method == "POST" and not hit(scope, request, limit):
+                return render(
+                    request,
+                    "core/too_many_requests.html",
+                    {"message": _("Too many requests in a short time. Please wait a minute and try again.")},
+                    status=429,
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

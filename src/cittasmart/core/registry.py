@@ -1,0 +1,54 @@
+"""Extension points that let apps plug into shared pages without core importing them.
+
+Apps register in their ``AppConfig.ready()``; the order argument keeps the navigation stable.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    url: str
+    summary: str = ""
+
+
+@dataclass
+class SearchSection:
+    title: Promise
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    more_url: str = ""
+
+
+SearchProvider = Callable[..., SearchSection]
+
+_navigation: dict[str, NavItem] = {}
+_search_providers: dict[str, tuple[int, SearchProvider]] = {}
+
+
+def register_nav_item(item: NavItem) -> None:
+    _navigation[item.url_name] = item
+
+
+def navigation() -> list[NavItem]:
+    return sorted(_navigation.values(), key=lambda item: item.order)
+
+
+def register_search_provider(name: str, provider: SearchProvider, order: int) -> None:
+    """``provider(*, query, user, limit)`` returns a ``SearchSection`` of what ``user`` may see."""
+    _search_providers[name] = (order, provider)
+
+
+def search_providers() -> Iterable[SearchProvider]:
+    return [provider for _order, provider in sorted(_search_providers.values(), key=lambda p: p[0])]

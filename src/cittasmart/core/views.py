@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cittasmart.core import selectors, services
+from cittasmart.core.ambiti import AMBITI
+from cittasmart.core.forms import AccessibilityFeedbackForm, SearchForm
+from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.registry import search_providers
+
+
+@require_GET
+def home(request):
+    return render(request, "core/home.html", {"ambiti": AMBITI})
+
+
+@require_GET
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@require_GET
+def legal_notes(request):
+    return render(request, "core/legal_notes.html")
+
+
+@require_GET
+def cookies(request):
+    return render(request, "core/cookies.html")
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit_writes("core.accessibility_feedback", per_minute=5)
+def accessibility(request):
+    form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("page", "")})
+    if request.method == "POST" and form.is_valid():
+        services.accessibility_feedback_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Thank you: your report has been sent to the accessibility contact."))
+        return redirect("core:accessibility")
+    return render(request, "core/accessibility.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    sections = []
+    if query:
+        sections = [provider(query=query, user=request.user, limit=10) for provider in search_providers()]
+    return render(request, "core/search.html", {"form": form, "query": query, "sections": sections})
+
+
+@require_GET
+@login_required
+def audit_log(request):
+    if not request.user.has_perm("core.view_auditentry"):
+        raise PermissionDenied
+    code = request.GET.get("code", "")[:100]
+    query = request.GET.get("q", "")[:200]
+    page = paginate(request, selectors.audit_entry_list(code=code, query=query), per_page=50)
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "codes": selectors.audit_codes(),
+            "code": code,
+            "query": query,
+            "querystring": querystring_without_page(request),
+        },
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # A static page: rendering the site chrome could fail again for the same reason.
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())
