@@ -1,0 +1,65 @@
+import pytest
+from django.core.cache import cache
+
+from cittasmart.core.roles import Role
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and cached site settings must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def plan_office(db):
+    return UserFactory(roles=[Role.PLAN_OFFICE])
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(roles=[Role.ADMINISTRATOR])
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(roles=[Role.MODERATOR])
+
+
+@pytest.fixture
+def facilitator(db):
+    return UserFactory(roles=[Role.FACILITATOR])
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def representative(db, organisation):
+    return MembershipFactory(organisation=organisation, role="representative").user
+
+
+@pytest.fixture
+def member(db, organisation):
+    return MembershipFactory(organisation=organisation, role="member").user
+
+
+@pytest.fixture
+def is_postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
