@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cittasmart.accounts import services
+from cittasmart.accounts import selectors, services
+from cittasmart.core.roles import Role
 
 
 class SignupExtraForm(forms.Form):
@@ -53,3 +54,17 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
+
+
+class RoleForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_email(self):
+        user = selectors.active_user_by_email(self.cleaned_data["email"])
+        if user is None:
+            raise forms.ValidationError(
+                _("No active account has this e-mail address. Ask the person to sign up first.")
+            )
+        self.cleaned_data["user"] = user
+        return self.cleaned_data["email"]

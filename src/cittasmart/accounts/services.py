@@ -51,11 +51,17 @@ def user_erase(*, user: User) -> User:
 
 @transaction.atomic
 def user_role_set(*, actor, user: User, role: Role, granted: bool) -> None:
+    """Grant or revoke a role; doing it twice changes nothing. Administrators also get the Django admin."""
     group, _created = Group.objects.get_or_create(name=role.value)
+    if granted == user.groups.filter(pk=group.pk).exists():
+        return
     if granted:
         user.groups.add(group)
     else:
         user.groups.remove(group)
+    if role == Role.ADMINISTRATOR and not user.is_superuser:
+        User.objects.filter(pk=user.pk).update(is_staff=granted)
+        user.is_staff = granted
     user.__dict__.pop("_cittasmart_roles", None)
     log_action(
         actor, "accounts.role.granted" if granted else "accounts.role.revoked", user, {"role": role.value}

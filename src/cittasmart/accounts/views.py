@@ -3,15 +3,18 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.accounts import selectors, services
-from cittasmart.accounts.forms import EraseAccountForm, ProfileForm
+from cittasmart.accounts.forms import EraseAccountForm, ProfileForm, RoleForm
+from cittasmart.accounts.models import User
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.roles import Role
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,6 +59,44 @@ def erase(request):
         messages.success(request, _("Your account has been deleted. What you published is now anonymous."))
         return redirect("core:home")
     return render(request, "accounts/erase.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit_writes("accounts.roles")
+def roles(request):
+    if not request.user.has_perm("accounts.manage_roles"):
+        raise PermissionDenied
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_role_set(
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            role=Role(form.cleaned_data["role"]),
+            granted=True,
+        )
+        messages.success(request, _("The role has been granted."))
+        return redirect("accounts:roles")
+    return render(
+        request,
+        "accounts/roles.html",
+        {"form": form, "holders": selectors.role_holders()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+@rate_limit_writes("accounts.roles")
+def role_revoke(request, pk, role):
+    if not request.user.has_perm("accounts.manage_roles"):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise Http404
+    user = get_object_or_404(User, pk=pk)
+    services.user_role_set(actor=request.user, user=user, role=Role(role), granted=False)
+    messages.success(request, _("The role has been revoked."))
+    return redirect("accounts:roles")
 
 
 def lockout(request, credentials=None, *args, **kwargs):

@@ -115,6 +115,7 @@ TEMPLATES = [
 ]
 
 FORM_RENDERER = "cittasmart.core.forms_rendering.FormRenderer"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Database -------------------------------------------------------------------------------------------
 # SQLite (WAL, immediate transactions) by default; PostgreSQL through DATABASE_URL.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cittasmart.core.models import AccessibilityFeedback
+from cittasmart.core.models import AccessibilityFeedback, SiteSettings
 
 
 class AccessibilityFeedbackForm(forms.ModelForm):
@@ -25,3 +25,22 @@ class AccessibilityFeedbackForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = [
+            "instance_name",
+            "tagline",
+            "entity_name",
+            "entity_url",
+            "logo",
+            "address",
+            "email",
+            "pec",
+            "phone",
+            "accessibility_email",
+            "data_controller",
+            "dpo_email",
+        ]

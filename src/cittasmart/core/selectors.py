@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from cittasmart.core.models import AuditEntry
+from cittasmart.core.models import AccessibilityFeedback, AuditEntry
 
 
 def audit_entry_list(*, code: str = "", query: str = "") -> QuerySet[AuditEntry]:
@@ -14,3 +14,10 @@ def audit_entry_list(*, code: str = "", query: str = "") -> QuerySet[AuditEntry]
 
 def audit_codes() -> list[str]:
     return list(AuditEntry.objects.order_by("code").values_list("code", flat=True).distinct())
+
+
+def accessibility_feedback_list(*, handled: bool | None = None) -> QuerySet[AccessibilityFeedback]:
+    feedback = AccessibilityFeedback.objects.select_related("author")
+    if handled is not None:
+        feedback = feedback.filter(handled=handled)
+    return feedback.order_by("handled", "-created_at")

@@ -3,6 +3,7 @@ from django.core.mail import mail_admins, send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cittasmart.core.audit import log_action
 from cittasmart.core.models import AccessibilityFeedback, SiteSettings
 
 SITE_SETTINGS_CACHE_KEY = "core:site-settings"
@@ -22,14 +23,34 @@ def site_settings_invalidate() -> None:
 
 
 @transaction.atomic
-def site_settings_update(**fields) -> SiteSettings:
+def site_settings_update(*, actor, **fields) -> SiteSettings:
     site, _created = SiteSettings.objects.select_for_update().get_or_create(pk=1)
+    changed = {}
     for name, value in fields.items():
+        if name == "logo" and value is False:  # the form's "clear" checkbox
+            value = ""
+        if getattr(site, name) != value:
+            changed[name] = "changed" if name == "logo" else str(value)
         setattr(site, name, value)
-    site.full_clean()
-    site.save()
+    if changed:
+        site.full_clean()
+        site.save()
+        log_action(actor, "core.site_settings.updated", site, {"changed": changed})
     transaction.on_commit(site_settings_invalidate)
     return site
+
+
+@transaction.atomic
+def accessibility_feedback_mark_handled(*, actor, feedback: AccessibilityFeedback, handled: bool) -> None:
+    feedback = AccessibilityFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.handled != handled:
+        feedback.handled = handled
+        feedback.save(update_fields=["handled", "updated_at"])
+        log_action(
+            actor,
+            "core.accessibility_feedback.handled" if handled else "core.accessibility_feedback.reopened",
+            feedback,
+        )
 
 
 @transaction.atomic

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.core import selectors, services
 from cittasmart.core.ambiti import AMBITI
-from cittasmart.core.forms import AccessibilityFeedbackForm, SearchForm
+from cittasmart.core.forms import AccessibilityFeedbackForm, SearchForm, SiteSettingsForm
+from cittasmart.core.models import AccessibilityFeedback
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.core.registry import search_providers
@@ -58,8 +59,7 @@ def search(request):
 @require_GET
 @login_required
 def audit_log(request):
-    if not request.user.has_perm("core.view_auditentry"):
-        raise PermissionDenied
+    _require(request.user, "core.view_auditentry")
     code = request.GET.get("code", "")[:100]
     query = request.GET.get("q", "")[:200]
     page = paginate(request, selectors.audit_entry_list(code=code, query=query), per_page=50)
@@ -74,6 +74,58 @@ def audit_log(request):
             "querystring": querystring_without_page(request),
         },
     )
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def manage(request):
+    _require(request.user, "core.view_management")
+    return render(
+        request,
+        "core/manage.html",
+        {"open_feedback": selectors.accessibility_feedback_list(handled=False).count()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit_writes("core.site_settings")
+def site_settings_edit(request):
+    _require(request.user, "core.change_sitesettings")
+    site = services.site_settings_get()
+    form = SiteSettingsForm(
+        request.POST or None, request.FILES or None, instance=type(site).objects.get(pk=site.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.site_settings_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The site settings have been saved."))
+        return redirect("core:site_settings")
+    return render(request, "core/site_settings_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+def accessibility_feedback_list(request):
+    _require(request.user, "core.view_accessibilityfeedback")
+    page = paginate(request, selectors.accessibility_feedback_list())
+    return render(request, "core/accessibility_feedback_list.html", {"page": page, "querystring": ""})
+
+
+@require_POST
+@login_required
+@rate_limit_writes("core.accessibility_feedback_handled")
+def accessibility_feedback_handled(request, pk):
+    _require(request.user, "core.change_accessibilityfeedback")
+    feedback = get_object_or_404(AccessibilityFeedback, pk=pk)
+    services.accessibility_feedback_mark_handled(
+        actor=request.user, feedback=feedback, handled=request.POST.get("handled") == "1"
+    )
+    return redirect("core:accessibility_feedback")
 
 
 def page_not_found(request, exception=None):

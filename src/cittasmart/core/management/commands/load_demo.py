@@ -37,7 +37,7 @@ class Command(BaseCommand):
         changes = 0
         site = site_settings_get()
         if any(getattr(site, k) != v for k, v in prato.SITE.items()):
-            site_settings_update(**prato.SITE)
+            site_settings_update(actor=None, **prato.SITE)
             changes += 1
 
         for name, category, is_public_body, description in prato.ORGANISATIONS:
