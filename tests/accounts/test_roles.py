@@ -57,7 +57,10 @@ def test_granting_twice_writes_one_audit_entry(administrator):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "nobody@example.org", "role": "moderator"}, "No active account has this e-mail address"),
+        (
+            {"email": "nobody@example.org", "role": "moderator"},
+            "No active account has this e-mail address. Ask the person to sign up first.",
+        ),
         ({"email": "not an email", "role": "moderator"}, "Enter a valid email address."),
     ],
 )

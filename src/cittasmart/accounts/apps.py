@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from cittasmart.accounts import gdpr
+        from cittasmart.accounts import demo, gdpr
+        from cittasmart.core.registry import register_demo_loader
 
         gdpr.register_core_contributors()
+        register_demo_loader("accounts", demo.load, order=20)

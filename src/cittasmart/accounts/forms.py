@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.accounts import selectors, services
@@ -6,7 +8,9 @@ from cittasmart.core.roles import Role
 
 
 class SignupExtraForm(forms.Form):
-    """Fields that allauth's sign-up form adds to e-mail and password."""
+    """Fields that allauth's sign-up form adds to e-mail and password (allauth's form inherits from this one)."""
+
+    field_order = ["email", "password1", "password2", "display_name", "privacy_accepted"]
 
     display_name = forms.CharField(
         label=_("Display name (optional)"),
@@ -17,6 +21,9 @@ class SignupExtraForm(forms.Form):
     privacy_accepted = forms.BooleanField(
         label=_("I have read the privacy notice"),
         required=True,
+        help_text=format_lazy(
+            '<a href="{url}">{text}</a>', url=reverse_lazy("core:privacy"), text=_("Read the privacy notice")
+        ),
         error_messages={"required": _("You must read and accept the privacy notice to create an account.")},
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,28 @@ def _erase_two_factor(user) -> None:
 
 
 def _export_login_attempts(user) -> list[dict[str, Any]]:
-    from axes.models import AccessAttempt, AccessFailureLog
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     failures = AccessFailureLog.objects.filter(username=user.email).order_by("attempt_time")
     attempts = AccessAttempt.objects.filter(username=user.email).order_by("attempt_time")
-    return [
-        {"kind": "failed_login", "at": _iso(f.attempt_time), "ip_address": f.ip_address} for f in failures
-    ] + [
-        {"kind": "lockout_counter", "at": _iso(a.attempt_time), "failures": a.failures_since_start}
-        for a in attempts
-    ]
+    logins = AccessLog.objects.filter(username=user.email).order_by("attempt_time")
+    return (
+        [{"kind": "failed_login", "at": _iso(f.attempt_time), "ip_address": f.ip_address} for f in failures]
+        + [
+            {"kind": "lockout_counter", "at": _iso(a.attempt_time), "failures": a.failures_since_start}
+            for a in attempts
+        ]
+        + [
+            {
+                "kind": "login",
+                "at": _iso(entry.attempt_time),
+                "logout_at": _iso(entry.logout_time),
+                "ip_address": entry.ip_address,
+                "user_agent": entry.user_agent,
+            }
+            for entry in logins
+        ]
+    )
 
 
 def _erase_login_attempts(user) -> None:
@@ -140,8 +153,18 @@ def _export_audit_entries(user) -> list[dict[str, Any]]:
     ]
 
 
-def _keep_audit_entries(user) -> None:
-    """Audit entries stay: they record what a staff member did, and point to the anonymised row."""
+def _anonymise_audit_entries(user) -> None:
+    """Audit entries stay: they record what a staff member did, and point to the anonymised row.
+
+    Entries about the person describe them by name (``object_repr``); that description is replaced.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from cittasmart.core.models import AuditEntry
+
+    AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).update(object_repr=str(_("Former participant")))
 
 
 def register_core_contributors() -> None:
@@ -152,7 +175,7 @@ def register_core_contributors() -> None:
     register(
         Contributor("accessibility_feedback", _export_accessibility_feedback, _erase_accessibility_feedback)
     )
-    register(Contributor("audit_entries", _export_audit_entries, _keep_audit_entries))
+    register(Contributor("audit_entries", _export_audit_entries, _anonymise_audit_entries))
 
 
 ACCOUNT = Contributor("account", _export_account, _erase_account)

@@ -1,9 +1,9 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cittasmart.accounts import selectors, services
 from cittasmart.accounts.forms import EraseAccountForm, ProfileForm, RoleForm
 from cittasmart.accounts.models import User
+from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.core.roles import Role
 
@@ -65,8 +66,7 @@ def erase(request):
 @login_required
 @rate_limit_writes("accounts.roles")
 def roles(request):
-    if not request.user.has_perm("accounts.manage_roles"):
-        raise PermissionDenied
+    require_perm(request.user, "accounts.manage_roles")
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_role_set(
@@ -89,8 +89,7 @@ def roles(request):
 @login_required
 @rate_limit_writes("accounts.roles")
 def role_revoke(request, pk, role):
-    if not request.user.has_perm("accounts.manage_roles"):
-        raise PermissionDenied
+    require_perm(request.user, "accounts.manage_roles")
     if role not in Role.values:
         raise Http404
     user = get_object_or_404(User, pk=pk)
@@ -99,9 +98,9 @@ def role_revoke(request, pk, role):
     return redirect("accounts:roles")
 
 
-def lockout(request, credentials=None, *args, **kwargs):
-    """Shown by django-axes instead of the login page after too many failed attempts."""
-    from django.conf import settings
+def lockout(request, *args, **kwargs):
+    """Shown by django-axes instead of the login page after too many failed attempts.
 
+    axes passes the original response and the credentials, which this page does not need."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)

@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from cittasmart.core import signals  # noqa: F401
+        from cittasmart.core.demo import loader
+        from cittasmart.core.registry import register_demo_loader
+
+        register_demo_loader("core", loader.load, order=10)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.urls.base import translate_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 from cittasmart.core.registry import navigation
 from cittasmart.core.services import site_settings_get
@@ -20,10 +20,10 @@ def site(request):
     languages = [
         {
             "code": code,
-            "name": name,
+            "name": get_language_info(code)["name_local"].capitalize(),
             "url": translate_url(request.get_full_path(), code),
             "current": code == current,
         }
-        for code, name in settings.LANGUAGES
+        for code, _name in settings.LANGUAGES
     ]
-    return {"site": site_settings_get(), "main_nav": nav, "language_links": languages}
+    return {"site_settings": site_settings_get(), "main_nav": nav, "language_links": languages}

@@ -33,7 +33,10 @@ class SearchSection:
 
 SearchProvider = Callable[..., SearchSection]
 
+DemoLoader = Callable[[], int]
+
 _navigation: dict[str, NavItem] = {}
+_demo_loaders: dict[str, tuple[int, DemoLoader]] = {}
 _search_providers: dict[str, tuple[int, SearchProvider]] = {}
 
 
@@ -52,3 +55,14 @@ def register_search_provider(name: str, provider: SearchProvider, order: int) ->
 
 def search_providers() -> Iterable[SearchProvider]:
     return [provider for _order, provider in sorted(_search_providers.values(), key=lambda p: p[0])]
+
+
+def register_demo_loader(name: str, loader: DemoLoader, order: int) -> None:
+    """``loader()`` creates the app's part of the Prato demo if missing and returns how many things it changed.
+
+    Loaders run in ``order`` inside one transaction; each must be idempotent."""
+    _demo_loaders[name] = (order, loader)
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return [loader for _order, loader in sorted(_demo_loaders.values(), key=lambda p: p[0])]

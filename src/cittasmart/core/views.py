@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from cittasmart.core.ambiti import AMBITI
 from cittasmart.core.forms import AccessibilityFeedbackForm, SearchForm, SiteSettingsForm
 from cittasmart.core.models import AccessibilityFeedback
 from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.core.registry import search_providers
 
@@ -59,9 +59,10 @@ def search(request):
 @require_GET
 @login_required
 def audit_log(request):
-    _require(request.user, "core.view_auditentry")
-    code = request.GET.get("code", "")[:100]
-    query = request.GET.get("q", "")[:200]
+    require_perm(request.user, "core.view_auditentry")
+    # NUL characters cannot reach PostgreSQL (a 500 otherwise); the lengths match the form's inputs.
+    code = request.GET.get("code", "").replace("\x00", "")[:100]
+    query = request.GET.get("q", "").replace("\x00", "")[:200]
     page = paginate(request, selectors.audit_entry_list(code=code, query=query), per_page=50)
     return render(
         request,
@@ -76,15 +77,10 @@ def audit_log(request):
     )
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
 @require_GET
 @login_required
 def manage(request):
-    _require(request.user, "core.view_management")
+    require_perm(request.user, "core.view_management")
     return render(
         request,
         "core/manage.html",
@@ -96,7 +92,7 @@ def manage(request):
 @login_required
 @rate_limit_writes("core.site_settings")
 def site_settings_edit(request):
-    _require(request.user, "core.change_sitesettings")
+    require_perm(request.user, "core.change_sitesettings")
     site = services.site_settings_get()
     form = SiteSettingsForm(
         request.POST or None, request.FILES or None, instance=type(site).objects.get(pk=site.pk)
@@ -111,7 +107,7 @@ def site_settings_edit(request):
 @require_GET
 @login_required
 def accessibility_feedback_list(request):
-    _require(request.user, "core.view_accessibilityfeedback")
+    require_perm(request.user, "core.view_accessibilityfeedback")
     page = paginate(request, selectors.accessibility_feedback_list())
     return render(request, "core/accessibility_feedback_list.html", {"page": page, "querystring": ""})
 
@@ -120,7 +116,7 @@ def accessibility_feedback_list(request):
 @login_required
 @rate_limit_writes("core.accessibility_feedback_handled")
 def accessibility_feedback_handled(request, pk):
-    _require(request.user, "core.change_accessibilityfeedback")
+    require_perm(request.user, "core.change_accessibilityfeedback")
     feedback = get_object_or_404(AccessibilityFeedback, pk=pk)
     services.accessibility_feedback_mark_handled(
         actor=request.user, feedback=feedback, handled=request.POST.get("handled") == "1"

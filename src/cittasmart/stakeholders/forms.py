@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.stakeholders.models import MembershipRole, Organisation, OrganisationCategory
@@ -20,6 +21,18 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = list(ORGANISATION_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    # Typed identifiers may carry a country prefix, spaces or dashes ("IT 01234 567890"): their length is
+    # checked after normalisation (by the model), not on what was typed.
+    TYPED_MAX_LENGTH = 40
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("vat_number", "fiscal_code"):
+            field = self.fields[name]
+            field.max_length = self.TYPED_MAX_LENGTH
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs["maxlength"] = str(self.TYPED_MAX_LENGTH)
 
     # Normalise before the model validators run, so "IT 0123..." or " C_A123 " are accepted.
     def clean_ipa_code(self):

@@ -31,6 +31,13 @@ class Organisation(TimeStampedModel):
         default=False,
         help_text=_("Part of the public administration (listed in the IPA index)."),
     )
+    is_host_entity = models.BooleanField(
+        _("runs this platform"),
+        default=False,
+        help_text=_(
+            "The entity whose Smart City plan this is (for example the Comune). Only one organisation."
+        ),
+    )
     ipa_code = models.CharField(
         _("IPA code"),
         max_length=20,
@@ -109,3 +116,19 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class OwnerType(models.TextChoices):
+    """How reports group organisations: the entity running the plan, its participated companies, all others."""
+
+    HOST_ENTITY = "host_entity", _("The entity (Comune)")
+    PARTICIPATED_COMPANY = "participated_company", _("Participated companies")
+    OTHER = "other", _("Other organisations")
+
+
+def owner_type_of(organisation: "Organisation") -> str:
+    if organisation.is_host_entity:
+        return OwnerType.HOST_ENTITY
+    if organisation.category == OrganisationCategory.PARTICIPATED_COMPANY:
+        return OwnerType.PARTICIPATED_COMPANY
+    return OwnerType.OTHER

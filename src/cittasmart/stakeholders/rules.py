@@ -5,8 +5,8 @@ from cittasmart.core.roles import is_staff_member
 
 @rules.predicate
 def is_member_of(user, organisation) -> bool:
-    if organisation is None or not getattr(user, "is_authenticated", False):
-        return False
+    if organisation is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False  # a deactivated account keeps its memberships on record, not their rights
     return organisation.memberships.filter(user=user).exists()
 
 

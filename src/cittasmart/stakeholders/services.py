@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
@@ -13,6 +14,7 @@ ORGANISATION_FIELDS = (
     "name",
     "category",
     "is_public_body",
+    "is_host_entity",
     "ipa_code",
     "vat_number",
     "fiscal_code",
@@ -22,8 +24,14 @@ ORGANISATION_FIELDS = (
 )
 
 
+# Slugs that would be caught by other URLs of the organisations section, in any language.
+RESERVED_SLUGS = {"new", "nuova"}
+
+
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:70] or "organisation"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-organisation"
     slug, n = base, 2
     while Organisation.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -41,6 +49,8 @@ def _apply(organisation: Organisation, fields: dict) -> dict:
         "fiscal_code": normalise_fiscal_code,
     }
     for name, value in fields.items():
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store it: refuse, do not crash
+            raise ValidationError({name: ProhibitNullCharactersValidator.message})
         if name in normalisers:
             value = normalisers[name](value)
         if name == "name":
@@ -113,7 +123,9 @@ def membership_set(*, actor, organisation: Organisation, email: str, role: str) 
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
-    if not created and membership.role != role:
+    if not created:
+        if membership.role == role:
+            return membership  # nothing changed: no write, no audit entry
         membership.role = role
         membership.full_clean()
         membership.save(update_fields=["role", "updated_at"])

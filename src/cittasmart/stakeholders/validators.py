@@ -26,10 +26,10 @@ def validate_ipa_code(value: str) -> None:
 
 
 def normalise_vat_number(value: str) -> str:
+    """Drop spaces, dots and the "IT" prefix; what is left of a non-empty input is never empty."""
     value = (value or "").strip().upper()
-    if value.startswith("IT"):
-        value = value[2:]
-    return iva.compact(value) if value else ""
+    compact = iva.compact(value) if value else ""
+    return compact or value
 
 
 def validate_vat_number(value: str) -> None:

@@ -1,20 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.stakeholders import selectors, services
 from cittasmart.stakeholders.forms import MembershipForm, OrganisationFilterForm, OrganisationForm
 from cittasmart.stakeholders.models import Membership, OrganisationCategory
-
-
-def _require(user, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 @require_GET
@@ -60,7 +56,7 @@ def organisation_detail(request, slug):
 @login_required
 @rate_limit_writes("stakeholders.organisation")
 def organisation_create(request):
-    _require(request.user, "stakeholders.add_organisation")
+    require_perm(request.user, "stakeholders.add_organisation")
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +76,7 @@ def organisation_create(request):
 @rate_limit_writes("stakeholders.organisation")
 def organisation_update(request, slug):
     organisation = selectors.organisation_get(slug=slug)
-    _require(request.user, "stakeholders.change_organisation", organisation)
+    require_perm(request.user, "stakeholders.change_organisation", organisation)
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +101,7 @@ def organisation_update(request, slug):
 @rate_limit_writes("stakeholders.organisation")
 def organisation_delete(request, slug):
     organisation = selectors.organisation_get(slug=slug)
-    _require(request.user, "stakeholders.delete_organisation", organisation)
+    require_perm(request.user, "stakeholders.delete_organisation", organisation)
     error = None
     if request.method == "POST":
         try:
@@ -128,7 +124,7 @@ def organisation_delete(request, slug):
 @rate_limit_writes("stakeholders.membership")
 def membership_add(request, slug):
     organisation = selectors.organisation_get(slug=slug)
-    _require(request.user, "stakeholders.change_membership", organisation)
+    require_perm(request.user, "stakeholders.change_membership", organisation)
     form = MembershipForm(request.POST)
     if form.is_valid():
         try:
@@ -152,7 +148,7 @@ def membership_add(request, slug):
 @rate_limit_writes("stakeholders.membership")
 def membership_remove(request, slug, pk):
     organisation = selectors.organisation_get(slug=slug)
-    _require(request.user, "stakeholders.change_membership", organisation)
+    require_perm(request.user, "stakeholders.change_membership", organisation)
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation)
     services.membership_remove(actor=request.user, membership=membership)
     messages.success(request, _("The person has been removed from the organisation."))

@@ -11,6 +11,7 @@ SITE = {
     "data_controller": "Comune di Prato",
 }
 
+HOST_ENTITY = "Comune di Prato"
 PUBLIC_BODY = "public_body"
 PARTICIPATED = "participated_company"
 
