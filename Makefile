@@ -32,8 +32,13 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
+# The task worker (imports, e-mails, exports) runs in the background and stops with the server.
 run: demo
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	@export DEBUG=$${DEBUG:-1}; \
+	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium. Install it when it is missing and apt-get is usable;
 # otherwise the browser tests skip themselves with a loud message (CI sets REQUIRE_BROWSER=1).

@@ -48,3 +48,48 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = MembershipRole.MEMBER
+
+
+# --- Survey ---------------------------------------------------------------------------------------------
+from cittasmart.survey.models import (  # noqa: E402
+    Invitation,
+    RecordKind,
+    RecordStatus,
+    RoundStatus,
+    SurveyRecord,
+    SurveyRound,
+)
+
+
+class SurveyRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyRound
+
+    title = factory.Sequence(lambda n: f"Survey round {n}")
+    slug = factory.Sequence(lambda n: f"survey-round-{n}")
+    year = 2021
+    status = RoundStatus.OPEN
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    round = factory.SubFactory(SurveyRoundFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class SurveyRecordFactory(factory.django.DjangoModelFactory):
+    """A validated public project by default; pass invitation=… to attach it to a questionnaire."""
+
+    class Meta:
+        model = SurveyRecord
+
+    round = factory.SubFactory(SurveyRoundFactory)
+    owner = factory.SubFactory(OrganisationFactory)
+    kind = RecordKind.PROJECT
+    title = factory.Sequence(lambda n: f"Project {n}")
+    description = "A smart-city project."
+    reference_ambito = "mobility"
+    status = RecordStatus.IN_PROGRESS
+    is_validated = True

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cittasmart.core",
     "cittasmart.accounts",
     "cittasmart.stakeholders",
+    "cittasmart.survey",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "bootstrap_italia_template",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +118,6 @@ TEMPLATES = [
 ]
 
 FORM_RENDERER = "cittasmart.core.forms_rendering.FormRenderer"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Database -------------------------------------------------------------------------------------------
 # SQLite (WAL, immediate transactions) by default; PostgreSQL through DATABASE_URL.
@@ -265,6 +267,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Background tasks -----------------------------------------------------------------------------------
+# django-tasks with its database backend; `make run` starts the worker (`manage.py db_worker`) beside the server.
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs every task at once, in the request.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- Application ----------------------------------------------------------------------------------------
 # Write views share one rate limit (requests per minute per client) unless they set their own.

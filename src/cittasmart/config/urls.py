@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("cittasmart.accounts.urls")),
     path("account/", include("allauth.urls")),
     path(_("organisations/"), include("cittasmart.stakeholders.urls")),
+    path(_("survey/"), include("cittasmart.survey.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
