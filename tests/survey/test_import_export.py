@@ -17,6 +17,7 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cittasmart.core import spreadsheet
 from cittasmart.core.models import AuditEntry
 from cittasmart.stakeholders.models import OrganisationCategory
 from cittasmart.survey import importing, services, tabular
@@ -818,7 +819,7 @@ def test_export_neutralises_formulas_and_the_import_restores_them(staff, filled_
     assert project["planned_start"] == "2021-01-01"
     for row in table:
         for cell in row:
-            assert not cell.startswith(tabular.FORMULA_TRIGGERS) or tabular._looks_numeric(cell)
+            assert not cell.startswith(spreadsheet.FORMULA_TRIGGERS) or spreadsheet._looks_numeric(cell)
 
     workbook = openpyxl.load_workbook(io.BytesIO(export(staff, filled_round, "xlsx")))
     cells = list(workbook.worksheets[0].iter_rows(min_row=2))
@@ -969,9 +970,9 @@ def test_command_reports_errors_and_writes_nothing(orgs, target, tmp_path):
 
 @given(st.text(max_size=30))
 def test_neutralisation_is_undone_exactly(value):
-    safe = tabular.neutralise(value)
-    assert tabular.unneutralise(safe) == value
-    assert not safe.startswith(tabular.FORMULA_TRIGGERS) or tabular._looks_numeric(safe)
+    safe = spreadsheet.neutralise(value)
+    assert spreadsheet.unneutralise(safe) == value
+    assert not safe.startswith(spreadsheet.FORMULA_TRIGGERS) or spreadsheet._looks_numeric(safe)
 
 
 @given(

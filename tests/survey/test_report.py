@@ -15,6 +15,7 @@ from django.utils import translation
 from cittasmart.core.ambiti import AMBITI
 from cittasmart.core.roles import Role
 from cittasmart.core.services import site_settings_get
+from cittasmart.core.spreadsheet import neutralise
 from cittasmart.stakeholders.models import OrganisationCategory
 from cittasmart.survey.models import (
     FundingSource,
@@ -24,7 +25,7 @@ from cittasmart.survey.models import (
     RoundStatus,
     SurveyRecord,
 )
-from cittasmart.survey.report import neutralise, round_report
+from cittasmart.survey.report import round_report
 from tests.factories import OrganisationFactory, SurveyRecordFactory, SurveyRoundFactory, UserFactory
 
 PROJECT, IDEA = RecordKind.PROJECT, RecordKind.IDEA
@@ -499,7 +500,8 @@ def test_csv_neutralises_a_round_title_that_looks_like_a_formula(client, db):
     [
         ("=1+1", "'=1+1"),
         ("+39 055", "'+39 055"),
-        ("-2", "'-2"),
+        ("-2", "-2"),  # a plain number stays a number
+        ("-2+3", "'-2+3"),
         ("@cmd", "'@cmd"),
         ("\tx", "'\tx"),
         ("Comune di Prato", "Comune di Prato"),

@@ -702,11 +702,3 @@ def csv_rows(report: RoundReport) -> Iterator[tuple[str, str, str, str]]:
             yield ("comparison", row.key, "new", str(row.new))
             yield ("comparison", row.key, "dropped", str(row.dropped))
             yield ("comparison", row.key, "updated_from_older_rounds", str(row.updated_older))
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell that a spreadsheet would read as a formula gets a leading single quote (CSV injection)."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell

@@ -10,7 +10,6 @@ formula. The export neutralises such text cells by prefixing a single quote and 
 so export → import gives back exactly what was exported.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,13 +19,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.spreadsheet import QUOTE, neutralise, unneutralise  # noqa: F401 - re-exported for the importer
 from cittasmart.survey.models import FundingType, PartnerRole, RecordKind, RecordStatus, Visibility
 
 LIST_SEPARATOR = "|"
 PART_SEPARATOR = ":"
 AUDIENCES = ("citizens", "businesses", "schools", "internal")
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-QUOTE = "'"
 
 
 @dataclass(frozen=True)
@@ -144,35 +142,6 @@ IGNORED_ON_IMPORT = frozenset({"id"})
 
 
 # --- Formula neutralisation -----------------------------------------------------------------------------
-
-
-_NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-
-def _looks_numeric(value: str) -> bool:
-    """A plain signed number ("-12.5") is harmless in a spreadsheet and stays as it is."""
-    return bool(_NUMBER_RE.fullmatch(value))
-
-
-def needs_quote(value: str) -> bool:
-    if not value:
-        return False
-    if value[0] == QUOTE:
-        # A value that itself starts with the quote gets one more, so that the import removes only ours.
-        return needs_quote(value[1:])
-    return value.startswith(FORMULA_TRIGGERS) and not _looks_numeric(value)
-
-
-def neutralise(value: str) -> str:
-    """Make a text cell safe to open in a spreadsheet program."""
-    return QUOTE + value if needs_quote(value) else value
-
-
-def unneutralise(value: str) -> str:
-    """Undo :func:`neutralise` (and only it: other values stay as they are)."""
-    if value.startswith(QUOTE) and needs_quote(value[1:]):
-        return value[1:]
-    return value
 
 
 # --- Lists in a cell ------------------------------------------------------------------------------------

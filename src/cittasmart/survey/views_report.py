@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cittasmart.core.spreadsheet import neutralise
 from cittasmart.survey import selectors
 from cittasmart.survey.models import RoundStatus
 from cittasmart.survey.report import (
@@ -16,7 +17,6 @@ from cittasmart.survey.report import (
     audience_chart,
     csv_rows,
     funding_chart,
-    neutralise,
     round_report,
     status_chart,
 )
