@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cittasmart.core.models import AuditEntry
 from cittasmart.survey import services
@@ -158,6 +159,11 @@ def test_full_questionnaire_journey(
     # The edit history says who changed what.
     revision = RecordRevision.objects.filter(record=record).first()
     assert revision.actor == representative and "actual_start" in revision.changes
+    # The plan office reads that history on the review page, with the fields' names.
+    with translation.override("it"):
+        label = str(SurveyRecord._meta.get_field("actual_start").verbose_name)
+    review_page = client.get(review).text
+    assert "Smart parking sensors" in review_page and label in review_page
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -425,6 +426,25 @@ class RecordRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """The changed fields as people read them (translated labels)."""
+        extra = {
+            "impact_ambiti": _("impact domains"),
+            "partners": _("partners"),
+            "funding": _("funding sources"),
+        }
+        labels = []
+        for name in self.changes:
+            if name in extra:
+                labels.append(str(extra[name]))
+            else:
+                try:
+                    labels.append(str(SurveyRecord._meta.get_field(name).verbose_name))
+                except FieldDoesNotExist:  # a field removed since the change was recorded
+                    labels.append(name)
+        return labels
 
 
 class ImportJobStatus(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from cittasmart.survey.models import Invitation, RecordKind, SurveyRecord, SurveyRound
+from cittasmart.survey.models import Invitation, RecordKind, RecordRevision, SurveyRecord, SurveyRound
 
 
 def round_list_for_staff() -> QuerySet[SurveyRound]:
@@ -60,3 +60,12 @@ def record_for_invitation(*, invitation: Invitation, record_pk: int) -> SurveyRe
     if record is None:
         raise Http404
     return record
+
+
+def invitation_revisions(*, invitation: Invitation) -> QuerySet[RecordRevision]:
+    """Who changed which record of the questionnaire, when, and which fields, newest first."""
+    return (
+        RecordRevision.objects.filter(record__invitation=invitation)
+        .select_related("record", "actor")
+        .order_by("-at", "-id")
+    )

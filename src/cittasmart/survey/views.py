@@ -173,7 +173,11 @@ def invitation_review(request, pk):
         request,
         "survey/invitation_review.html",
         _questionnaire_context(invitation)
-        | {"return_form": return_form, "events": invitation.events.select_related("actor")},
+        | {
+            "return_form": return_form,
+            "events": invitation.events.select_related("actor"),
+            "revisions": selectors.invitation_revisions(invitation=invitation),
+        },
         status=400 if return_form.errors else 200,
     )
 
