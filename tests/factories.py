@@ -93,3 +93,94 @@ class SurveyRecordFactory(factory.django.DjangoModelFactory):
     reference_ambito = "mobility"
     status = RecordStatus.IN_PROGRESS
     is_validated = True
+
+
+# --- Plan -----------------------------------------------------------------------------------------------
+import datetime  # noqa: E402
+
+from cittasmart.plan.models import (  # noqa: E402
+    Action,
+    GovernanceBody,
+    GovernanceBodyKind,
+    Indicator,
+    Measurement,
+    Plan,
+    PlanVersion,
+)
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    title = "Smart City Plan"
+
+
+class PlanVersionFactory(factory.django.DjangoModelFactory):
+    """A DRAFT version (children can only be written into drafts); call ``publish(version)`` afterwards."""
+
+    class Meta:
+        model = PlanVersion
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"v{n + 1}")
+    kind = "guidelines"
+    title = factory.Sequence(lambda n: f"Guidelines {n + 1}")
+
+
+def publish(version: PlanVersion, on: datetime.date | None = None) -> PlanVersion:
+    PlanVersion.objects.filter(pk=version.pk).update(
+        status="published", published_on=on or datetime.date(2017, 7, 21)
+    )
+    version.refresh_from_db()
+    return version
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    version = factory.SubFactory(PlanVersionFactory)
+    code = factory.Sequence(lambda n: f"PR-V{n + 1}")
+    kind = "vertical"
+    title = factory.Sequence(lambda n: f"Action {n + 1}")
+    status = "approved"
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    version = factory.SubFactory(PlanVersionFactory)
+    code = factory.Sequence(lambda n: f"IND-{n + 1}")
+    name = factory.Sequence(lambda n: f"Indicator {n + 1}")
+    unit = "km"
+    logic_type = "output"
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = factory.Sequence(lambda n: str(2015 + n))
+    period_end = factory.Sequence(lambda n: datetime.date(2015 + n, 12, 31))
+    value = 10
+
+
+class GovernanceBodyKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GovernanceBodyKind
+        django_get_or_create = ("name",)
+
+    name = "Steering board"
+
+
+class GovernanceBodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GovernanceBody
+
+    name = factory.Sequence(lambda n: f"Body {n + 1}")
+    slug = factory.Sequence(lambda n: f"body-{n + 1}")
+    kind = factory.SubFactory(GovernanceBodyKindFactory)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cittasmart.accounts",
     "cittasmart.stakeholders",
     "cittasmart.survey",
+    "cittasmart.plan",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("allauth.urls")),
     path(_("organisations/"), include("cittasmart.stakeholders.urls")),
     path(_("survey/"), include("cittasmart.survey.urls")),
+    path(_("plan/"), include("cittasmart.plan.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

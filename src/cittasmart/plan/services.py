@@ -1,0 +1,372 @@
+"""Every write of the plan. A published version is immutable: every write here checks it first."""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cittasmart.core.ambiti import Ambito
+from cittasmart.core.audit import log_action
+from cittasmart.plan.models import (
+    ACTION_CODE_PREFIX,
+    Action,
+    ActionAmbito,
+    ActionKind,
+    Indicator,
+    Measurement,
+    Milestone,
+    Objective,
+    Plan,
+    PlanVersion,
+    VersionStatus,
+)
+
+VERSION_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "approval_body",
+    "approval_act_type",
+    "approval_act_number",
+    "approval_date",
+    "documents",
+)
+ACTION_FIELDS = (
+    "code",
+    "kind",
+    "title",
+    "description",
+    "objective",
+    "responsible",
+    "governance_body",
+    "horizon",
+    "priority",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "budget",
+    "funding",
+    "progress_override",
+    "progress_reason",
+)
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "definition",
+    "unit",
+    "direction",
+    "logic_type",
+    "level",
+    "action",
+    "periodicity",
+    "source",
+    "source_organisation",
+    "iso_theme",
+    "u4ssc_code",
+)
+MEASUREMENT_FIELDS = ("period", "period_end", "value", "is_baseline", "target", "quality", "source", "note")
+
+
+def require_draft(version: PlanVersion) -> None:
+    if version.is_published:
+        raise ValidationError(_("A published version cannot be changed: create a new version from it."))
+
+
+def _locked_draft(version: PlanVersion) -> PlanVersion:
+    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    require_draft(version)
+    return version
+
+
+def _set(obj, fields: dict, allowed: tuple[str, ...]) -> dict:
+    changed = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"Unknown field: {name}")
+        if getattr(obj, name) != value:
+            changed[name] = str(value)
+        setattr(obj, name, value)
+    return changed
+
+
+def _save(obj, message: str) -> None:
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationError(message) from exc
+
+
+# --- Plan and versions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, actor, title: str, summary: str = "") -> Plan:
+    plan = Plan(title=title, summary=summary)
+    plan.full_clean()
+    plan.save()
+    log_action(actor, "plan.plan.created", plan)
+    return plan
+
+
+@transaction.atomic
+def version_create(*, actor, plan: Plan, slug: str = "", is_demo: bool = False, **fields) -> PlanVersion:
+    """A new draft version. When the plan has versions, it starts as a copy of the newest one."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.versions.filter(status=VersionStatus.DRAFT).exists():
+        raise ValidationError(_("There is already a draft version: publish it or continue editing it."))
+    source = plan.versions.order_by("-number").first()
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion(plan=plan, number=number, based_on=source, is_demo=is_demo)
+    _set(version, fields, VERSION_FIELDS)
+    version.slug = slugify(slug or fields.get("title", "") or str(number))[:40] or str(number)
+    if plan.versions.filter(slug=version.slug).exists():
+        raise ValidationError({"slug": _("Another version already has this address.")})
+    version.full_clean()
+    version.save()
+    if source is not None:
+        _copy_contents(source, version)
+    log_action(actor, "plan.version.created", version, {"based_on": source.pk if source else None})
+    return version
+
+
+def _copy_contents(source: PlanVersion, target: PlanVersion) -> None:
+    """Copy everything of ``source`` into the draft ``target``, keeping each object's key."""
+    objectives = {}
+    for objective in source.objectives.all():
+        old_pk = objective.pk
+        objective.pk = None
+        objective.id = None
+        objective.version = target
+        objective.save()
+        objectives[old_pk] = objective
+    actions = {}
+    for action in source.actions.prefetch_related("ambiti", "partners", "survey_records", "milestones"):
+        old = action
+        ambiti = [a.ambito for a in old.ambiti.all()]
+        partners = list(old.partners.all())
+        records = list(old.survey_records.all())
+        milestones = list(old.milestones.all())
+        old_pk = old.pk
+        action = Action.objects.get(pk=old_pk)
+        action.pk = None
+        action.id = None
+        action.version = target
+        action.objective = objectives.get(action.objective_id) if action.objective_id else None
+        action.save()
+        ActionAmbito.objects.bulk_create([ActionAmbito(action=action, ambito=a) for a in ambiti])
+        action.partners.set(partners)
+        action.survey_records.set(records)
+        for milestone in milestones:
+            milestone.pk = None
+            milestone.id = None
+            milestone.action = action
+            milestone.save()
+        actions[old_pk] = action
+    for indicator in source.indicators.prefetch_related("measurements"):
+        measurements = list(indicator.measurements.all())
+        indicator.pk = None
+        indicator.id = None
+        indicator.version = target
+        indicator.action = actions.get(indicator.action_id) if indicator.action_id else None
+        indicator.save()
+        for measurement in measurements:
+            measurement.pk = None
+            measurement.id = None
+            measurement.indicator = indicator
+            measurement.save()
+
+
+@transaction.atomic
+def version_update(*, actor, version: PlanVersion, **fields) -> PlanVersion:
+    version = _locked_draft(version)
+    changed = _set(version, fields, VERSION_FIELDS)
+    version.full_clean()
+    version.save()
+    if changed:
+        log_action(actor, "plan.version.updated", version, {"changed": changed})
+    return version
+
+
+@transaction.atomic
+def version_publish(*, actor, version: PlanVersion, published_on: date | None = None) -> PlanVersion:
+    version = _locked_draft(version)
+    version.status = VersionStatus.PUBLISHED
+    version.published_on = published_on or timezone.localdate()
+    version.full_clean()
+    version.save(update_fields=["status", "published_on", "updated_at"])
+    log_action(actor, "plan.version.published", version)
+    return version
+
+
+@transaction.atomic
+def version_delete_draft(*, actor, version: PlanVersion) -> None:
+    version = _locked_draft(version)
+    log_action(actor, "plan.version.deleted", None, {"version": version.slug, "title": version.title})
+    version.delete()
+
+
+# --- Objectives and actions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def objective_save(*, actor, version: PlanVersion, objective: Objective | None = None, **fields) -> Objective:
+    version = _locked_draft(version)
+    objective = objective or Objective(version=version)
+    changed = _set(objective, fields, ("title", "description", "ambito", "order"))
+    _save(objective, _("This objective could not be saved."))
+    log_action(actor, "plan.objective.saved", objective, {"changed": changed})
+    return objective
+
+
+def action_code_suggest(*, version: PlanVersion, kind: str) -> str:
+    """The next free code of that kind in the version: PR-V<n> for vertical, PR-TRA<n> for transversal."""
+    prefix = ACTION_CODE_PREFIX[ActionKind(kind)]
+    numbers = [
+        int(m.group(1))
+        for code in version.actions.filter(kind=kind).values_list("code", flat=True)
+        if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", code))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+@transaction.atomic
+def action_save(
+    *,
+    actor,
+    version: PlanVersion,
+    action: Action | None = None,
+    ambiti: list[str] | None = None,
+    partners=None,
+    survey_records=None,
+    **fields,
+) -> Action:
+    version = _locked_draft(version)
+    if action is None:
+        action = Action(version=version)
+        if not fields.get("code") and fields.get("kind"):
+            fields["code"] = action_code_suggest(version=version, kind=fields["kind"])
+    else:
+        action = Action.objects.select_for_update().get(pk=action.pk, version=version)
+    if "code" in fields:
+        fields["code"] = fields["code"].strip().upper()
+    changed = _set(action, fields, ACTION_FIELDS)
+    if action.objective_id and action.objective.version_id != version.pk:
+        raise ValidationError({"objective": _("The objective belongs to another version.")})
+    if action.progress_override is None:
+        action.progress_reason = ""
+    try:
+        action.full_clean()
+    except ValidationError as exc:
+        if "__all__" in getattr(exc, "error_dict", {}) and any(
+            "action_unique_code" in str(e) or "code" in str(e).lower() for e in exc.error_dict["__all__"]
+        ):
+            raise ValidationError({"code": _("Another action of this version has this code.")}) from exc
+        raise
+    try:
+        with transaction.atomic():
+            action.save()
+    except IntegrityError as exc:
+        raise ValidationError({"code": _("Another action of this version has this code.")}) from exc
+    if ambiti is not None:
+        bad = [a for a in ambiti if a not in Ambito.values]
+        if bad:
+            raise ValidationError({"ambiti": _("Unknown domain: %(value)s.") % {"value": ", ".join(bad)}})
+        if sorted(action.ambiti.values_list("ambito", flat=True)) != sorted(set(ambiti)):
+            changed["ambiti"] = ",".join(sorted(set(ambiti)))
+        action.ambiti.all().delete()
+        ActionAmbito.objects.bulk_create([ActionAmbito(action=action, ambito=a) for a in sorted(set(ambiti))])
+    if partners is not None:
+        action.partners.set(partners)
+    if survey_records is not None:
+        action.survey_records.set(survey_records)
+    log_action(actor, "plan.action.saved", action, {"changed": changed})
+    return action
+
+
+@transaction.atomic
+def action_delete(*, actor, action: Action) -> None:
+    _locked_draft(action.version)
+    log_action(actor, "plan.action.deleted", action.version, {"code": action.code})
+    action.delete()
+
+
+def action_progress(action: Action) -> int | None:
+    """Progress in percent: set by hand (with a reason), or the share of milestones done; None without either."""
+    if action.progress_override is not None:
+        return action.progress_override
+    milestones = list(action.milestones.all())
+    if not milestones:
+        return None
+    return round(100 * sum(m.done for m in milestones) / len(milestones))
+
+
+@transaction.atomic
+def milestone_save(*, actor, action: Action, milestone: Milestone | None = None, **fields) -> Milestone:
+    _locked_draft(action.version)
+    milestone = milestone or Milestone(action=action)
+    changed = _set(milestone, fields, ("title", "due", "done"))
+    _save(milestone, _("This milestone could not be saved."))
+    log_action(actor, "plan.milestone.saved", action, {"milestone": milestone.title, "changed": changed})
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, actor, milestone: Milestone) -> None:
+    _locked_draft(milestone.action.version)
+    log_action(actor, "plan.milestone.deleted", milestone.action, {"milestone": milestone.title})
+    milestone.delete()
+
+
+# --- Indicators and measurements ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_save(*, actor, version: PlanVersion, indicator: Indicator | None = None, **fields) -> Indicator:
+    version = _locked_draft(version)
+    indicator = indicator or Indicator(version=version)
+    if "code" in fields:
+        fields["code"] = fields["code"].strip().upper()
+    changed = _set(indicator, fields, INDICATOR_FIELDS)
+    try:
+        indicator.full_clean()
+        with transaction.atomic():
+            indicator.save()
+    except IntegrityError as exc:
+        raise ValidationError({"code": _("Another indicator of this version has this code.")}) from exc
+    log_action(actor, "plan.indicator.saved", indicator, {"changed": changed})
+    return indicator
+
+
+@transaction.atomic
+def measurement_save(
+    *, actor, indicator: Indicator, measurement: Measurement | None = None, **fields
+) -> Measurement:
+    _locked_draft(indicator.version)
+    measurement = measurement or Measurement(indicator=indicator)
+    _set(measurement, fields, MEASUREMENT_FIELDS)
+    if getattr(actor, "is_authenticated", False):
+        measurement.entered_by = actor
+    try:
+        measurement.full_clean()
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This indicator already has a measurement for this period, or a baseline.")
+        ) from exc
+    log_action(
+        actor,
+        "plan.measurement.saved",
+        indicator,
+        {"period": measurement.period, "value": str(measurement.value)},
+    )
+    return measurement
