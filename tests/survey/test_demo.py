@@ -21,6 +21,7 @@ from cittasmart.survey.models import (
     SurveyRecord,
     SurveyRound,
 )
+from cittasmart.survey.report import round_report
 
 SURVEY_MODELS = [
     SurveyRound,
@@ -66,6 +67,40 @@ def test_first_round_matches_the_published_totals(demo_rounds):
         ).count()
         == 111
     )
+
+
+def test_first_round_ict_section_matches_the_published_finding(demo_rounds):
+    # DOMAIN.md: "19 projects in all, 2 initiatives in design, and 4 projects from other ambiti with impact on ICT".
+    first, _second = demo_rounds
+    report = round_report(survey_round=first)
+    ict = next(row for row in report.per_ambito if row.ambito.slug == "ict")
+    assert ict.projects.total == 19
+    assert ict.ideas.total == 2
+    assert ict.impact_projects == 4
+    assert ict.impact_ideas == 0
+    assert ict.impact_total == 4
+    # The other published totals, through the same computation.
+    assert report.records == 150
+    assert report.totals.projects.total == 98
+    assert report.totals.ideas.total == 52
+    assert report.totals.records.host_entity == 39
+    assert report.totals.records.participated_company == 111
+    assert report.totals.records.other == 0
+    # The impact column of the matrix agrees: only the 4 projects of other ambiti, no ICT record on itself.
+    ict_column = [a.slug for a in report.ambiti].index("ict")
+    assert report.matrix_column_totals[ict_column] == 4
+
+
+def test_ict_figures_are_fixed_by_the_generation_not_by_chance():
+    first, _second = demo.build_specs()
+    ict = [spec for spec in first if spec.fields["reference_ambito"] == "ict"]
+    assert sum(spec.fields["kind"] == RecordKind.PROJECT for spec in ict) == demo.ICT_PROJECTS == 19
+    assert sum(spec.fields["kind"] == RecordKind.IDEA for spec in ict) == demo.ICT_IDEAS == 2
+    on_ict = [
+        spec for spec in first if spec.fields["reference_ambito"] != "ict" and "ict" in spec.impact_ambiti
+    ]
+    assert len(on_ict) == demo.ICT_IMPACT_PROJECTS == 4
+    assert all(spec.fields["kind"] == RecordKind.PROJECT for spec in on_ict)
 
 
 def test_first_round_is_spread_over_every_ambito_with_details(demo_rounds):

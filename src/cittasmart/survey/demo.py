@@ -3,8 +3,9 @@
 Public facts (DOMAIN.md): the first round, started in 2016 by PIN with Confservizi CISPEL Toscana, collected 150
 items, 98 projects and 52 ideas, 111 from participated companies and 39 from the Comune; the update to February
 2021 interviewed 10 participated companies, with 99 projects updated and 34 new ones, mostly in Smart Environment
-and Smart Mobility. Only those totals are real: every single record below is an invented example, marked as demo
-content and described as such ("Esempio dimostrativo.").
+and Smart Mobility. The ICT section of the first round is the published one too: 19 projects in ICT, 2 initiatives
+in design (ideas) and 4 projects of other ambiti with an impact on ICT. Only those figures are real: every single
+record below is an invented example, marked as demo content and described as such ("Esempio dimostrativo.").
 
 The records are generated from a fixed seed, so every run builds the same demo; ``load`` creates only what is
 missing (rounds by title, records by round and title) and returns how many things it created.
@@ -82,6 +83,11 @@ HOST_RECORDS = 39
 HOST_PROJECTS, HOST_IDEAS = 25, 14
 COMPANY_PROJECTS, COMPANY_IDEAS = 73, 38  # 98 projects and 52 ideas in all
 UPDATED_2021 = 99
+# Round 1, ICT section (the published finding): 19 projects and 2 ideas with reference ambito ICT, and 4 projects of
+# other ambiti with an impact on ICT. No idea of another ambito has an impact on ICT, so "4 projects from other
+# ambiti" reads the same whether one counts projects only or projects and ideas.
+ICT_PROJECTS, ICT_IDEAS = 19, 2
+ICT_IMPACT_PROJECTS = 4
 
 GOV, ECO, MOB, ENV, PEO, LIV, ICT = (
     "governance",
@@ -123,6 +129,8 @@ TOPICS: dict[str, list[tuple[str, str]]] = {
         (ICT, "Piattaforma integrata dei servizi online"),
         (ICT, "Rete in fibra tra le sedi comunali"),
         (ICT, "Migrazione dei sistemi comunali al cloud"),
+        (ICT, "Sistema informativo territoriale integrato"),
+        (ICT, "Centrale unica di sicurezza informatica"),
         (ECO, "SUAP digitale per le attività produttive"),
         (ECO, "Vetrina online del commercio di vicinato"),
         (ECO, "Mappa delle aree produttive disponibili"),
@@ -455,7 +463,9 @@ def _titles(rng: random.Random, topics: list[tuple[str, str]], count: int, taken
     return result
 
 
-def _first_round_record(rng: random.Random, owner: str, kind: str, ambito: str, title: str) -> RecordSpec:
+def _first_round_record(
+    rng: random.Random, owner: str, kind: str, ambito: str, title: str, impact_on_ict: bool = False
+) -> RecordSpec:
     fields: dict = {"kind": kind, "title": title, "reference_ambito": ambito}
     fields["description"] = _description(kind, ambito)
     fields.update(_audiences(rng, ambito))
@@ -490,9 +500,13 @@ def _first_round_record(rng: random.Random, owner: str, kind: str, ambito: str, 
         if rng.random() < 0.35:
             budget = _money(math.exp(rng.uniform(math.log(10_000), math.log(1_500_000))))
     fields["budget"] = budget
+    # An impact on ICT only where ``impact_on_ict`` says so: the published ICT figures fix how many there are.
+    related = [a for a in RELATED[ambito] if a != ICT]
     impacts = []
     if rng.random() < 0.45:
-        impacts = rng.sample(RELATED[ambito], rng.choice((1, 1, 2)))
+        impacts = rng.sample(related, rng.choice((1, 1, 2)))
+    if impact_on_ict:
+        impacts.append(ICT)
     return RecordSpec(
         owner=owner,
         title=title,
@@ -501,6 +515,40 @@ def _first_round_record(rng: random.Random, owner: str, kind: str, ambito: str, 
         partners=_partners(rng, owner, ambito),
         funding=_funding(rng, owner, budget, new_in_2021=False),
     )
+
+
+def _first_round_kinds(rng: random.Random, plan: list[tuple[str, str, str]]) -> list[str]:
+    """The kind of each planned (owner, ambito, title) of round 1.
+
+    The ICT records get exactly ``ICT_PROJECTS`` projects and ``ICT_IDEAS`` ideas; the others get what is left of
+    the published totals of their owner group (the host entity, the participated companies), shuffled.
+    """
+    ict = [i for i, (_owner, ambito, _title) in enumerate(plan) if ambito == ICT]
+    if len(ict) != ICT_PROJECTS + ICT_IDEAS:
+        raise ValueError(f"The round-1 topics give {len(ict)} ICT records, not {ICT_PROJECTS + ICT_IDEAS}.")
+    ict_ideas = set(rng.sample(ict, ICT_IDEAS))
+    kinds: dict[int, str] = {i: RecordKind.IDEA if i in ict_ideas else RecordKind.PROJECT for i in ict}
+    for is_host, projects, ideas in (
+        (True, HOST_PROJECTS, HOST_IDEAS),
+        (False, COMPANY_PROJECTS, COMPANY_IDEAS),
+    ):
+        group = [i for i, (owner, _ambito, _title) in enumerate(plan) if (owner == HOST) == is_host]
+        taken = [kinds[i] for i in group if i in kinds]
+        rest = [RecordKind.PROJECT] * (projects - taken.count(RecordKind.PROJECT))
+        rest += [RecordKind.IDEA] * (ideas - taken.count(RecordKind.IDEA))
+        rng.shuffle(rest)
+        kinds.update(zip([i for i in group if i not in kinds], rest, strict=True))
+    return [kinds[i] for i in range(len(plan))]
+
+
+def _ict_impact_projects(rng: random.Random, plan: list[tuple[str, str, str]], kinds: list[str]) -> set[int]:
+    """Which round-1 records have an impact on ICT: ``ICT_IMPACT_PROJECTS`` projects of related ambiti."""
+    candidates = [
+        i
+        for i, ((_owner, ambito, _title), kind) in enumerate(zip(plan, kinds, strict=True))
+        if kind == RecordKind.PROJECT and ambito != ICT and ICT in RELATED[ambito]
+    ]
+    return set(rng.sample(candidates, ICT_IMPACT_PROJECTS))
 
 
 NEXT_STATUS = {
@@ -603,23 +651,22 @@ def _new_record(rng: random.Random, owner: str, ambito: str, title: str) -> Reco
 def build_specs() -> tuple[list[RecordSpec], list[RecordSpec]]:
     """The records of both rounds, always the same ones (fixed seed)."""
     rng = random.Random(SEED)  # noqa: S311 - demo data, reproducible on purpose
-    first: list[RecordSpec] = []
 
+    # Round 1: first what each organisation reported (owner, ambito, title), then the kinds and the impacts on ICT
+    # that give the published figures, then the details of each record.
     taken: set[str] = set()
-    host_kinds = [RecordKind.PROJECT] * HOST_PROJECTS + [RecordKind.IDEA] * HOST_IDEAS
-    rng.shuffle(host_kinds)
-    for kind, (ambito, title) in zip(
-        host_kinds, _titles(rng, TOPICS[HOST], HOST_RECORDS, taken), strict=True
-    ):
-        first.append(_first_round_record(rng, HOST, kind, ambito, title))
-
-    companies = {**INTERVIEWED_2021, **OTHER_COMPANIES}
-    company_kinds = [RecordKind.PROJECT] * COMPANY_PROJECTS + [RecordKind.IDEA] * COMPANY_IDEAS
-    rng.shuffle(company_kinds)
-    kinds = iter(company_kinds)
-    for owner, count in companies.items():
-        for ambito, title in _titles(rng, TOPICS[owner], count, taken):
-            first.append(_first_round_record(rng, owner, next(kinds), ambito, title))
+    counts = {HOST: HOST_RECORDS, **INTERVIEWED_2021, **OTHER_COMPANIES}
+    plan = [
+        (owner, ambito, title)
+        for owner, count in counts.items()
+        for ambito, title in _titles(rng, TOPICS[owner], count, taken)
+    ]
+    kinds = _first_round_kinds(rng, plan)
+    on_ict = _ict_impact_projects(rng, plan, kinds)
+    first = [
+        _first_round_record(rng, owner, kind, ambito, title, impact_on_ict=i in on_ict)
+        for i, ((owner, ambito, title), kind) in enumerate(zip(plan, kinds, strict=True))
+    ]
 
     candidates = [spec for spec in first if spec.owner in INTERVIEWED_2021]
     dropped = set(rng.sample(range(len(candidates)), len(candidates) - UPDATED_2021))
