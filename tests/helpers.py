@@ -74,3 +74,11 @@ def make_actor(role: str, organisation):
         MembershipFactory(organisation=organisation, user=user, role="representative")
         return user
     return UserFactory(roles=[Role(role)])
+
+
+def reverse_en(viewname: str, **kwargs) -> str:
+    """The English address of a page, for tests that read its English text (Italian is the default)."""
+    from django.urls import reverse
+
+    with translation.override("en"):
+        return reverse(viewname, **kwargs)

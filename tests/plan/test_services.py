@@ -87,7 +87,9 @@ def test_codes_are_unique_per_version_and_suggested(plan_office):
     assert version.actions.count() == 3
     # The same code in another version is fine.
     publish(version)
-    other = services.version_create(actor=plan_office, plan=version.plan, kind="update", title="Next", slug="next")
+    other = services.version_create(
+        actor=plan_office, plan=version.plan, kind="update", title="Next", slug="next"
+    )
     assert other.actions.filter(code="PR-V1").exists()
 
 

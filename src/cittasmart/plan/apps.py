@@ -6,3 +6,10 @@ class PlanConfig(AppConfig):
     name = "cittasmart.plan"
     label = "plan"
     verbose_name = _("Plan")
+
+    def ready(self) -> None:
+        from cittasmart.core.registry import NavItem, register_demo_loader, register_nav_item
+        from cittasmart.plan import demo
+
+        register_nav_item(NavItem(label=_("The plan"), url_name="plan:home", order=10))
+        register_demo_loader("plan", demo.load, order=50)

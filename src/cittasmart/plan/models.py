@@ -46,7 +46,7 @@ class VersionStatus(models.TextChoices):
 
 
 class PlanVersion(TimeStampedModel):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
     slug = models.SlugField(
         _("address"), max_length=40, help_text=_("Stable address of the version, for example 2017.")
@@ -138,7 +138,9 @@ class VersionedModel(TimeStampedModel):
 
 
 class Objective(VersionedModel):
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="objectives")
+    version = models.ForeignKey(
+        PlanVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="objectives"
+    )
     title = models.CharField(_("title"), max_length=250)
     description = models.TextField(_("description"), blank=True, max_length=5000)
     ambito = models.CharField(
@@ -193,7 +195,9 @@ ACTION_CODE_PREFIX = {ActionKind.VERTICAL: "PR-V", ActionKind.TRANSVERSAL: "PR-T
 
 
 class Action(VersionedModel):
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="actions")
+    version = models.ForeignKey(
+        PlanVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="actions"
+    )
     code = models.CharField(_("code"), max_length=20)
     kind = models.CharField(_("kind"), max_length=12, choices=ActionKind.choices)
     title = models.CharField(_("title"), max_length=250)
@@ -359,7 +363,9 @@ class Periodicity(models.TextChoices):
 
 
 class Indicator(VersionedModel):
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="indicators")
+    version = models.ForeignKey(
+        PlanVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="indicators"
+    )
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=250)
     definition = models.TextField(_("definition"), blank=True, max_length=5000)

@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -85,18 +85,24 @@ def _locked_draft(version: PlanVersion) -> PlanVersion:
     return version
 
 
-def _set(obj, fields: dict, allowed: tuple[str, ...]) -> dict:
+def set_fields(obj, fields: dict, allowed: tuple[str, ...]) -> dict:
+    """Set the allowed ``fields`` on ``obj``; return what changed (name → new value as text)."""
     changed = {}
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(f"Unknown field: {name}")
-        if getattr(obj, name) != value:
-            changed[name] = str(value)
+        try:
+            old = getattr(obj, name)
+        except ObjectDoesNotExist:  # a required relation not set yet on a new object
+            old = None
+        if old != value:
+            changed[name] = str(value) if value is not None else None
         setattr(obj, name, value)
     return changed
 
 
-def _save(obj, message: str) -> None:
+def save_validated(obj, message: str) -> None:
+    """Validate and save ``obj``; a race on a unique value becomes ``message``, never a 500."""
     obj.full_clean()
     try:
         with transaction.atomic():
@@ -126,7 +132,7 @@ def version_create(*, actor, plan: Plan, slug: str = "", is_demo: bool = False, 
     source = plan.versions.order_by("-number").first()
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion(plan=plan, number=number, based_on=source, is_demo=is_demo)
-    _set(version, fields, VERSION_FIELDS)
+    set_fields(version, fields, VERSION_FIELDS)
     version.slug = slugify(slug or fields.get("title", "") or str(number))[:40] or str(number)
     if plan.versions.filter(slug=version.slug).exists():
         raise ValidationError({"slug": _("Another version already has this address.")})
@@ -188,7 +194,7 @@ def _copy_contents(source: PlanVersion, target: PlanVersion) -> None:
 @transaction.atomic
 def version_update(*, actor, version: PlanVersion, **fields) -> PlanVersion:
     version = _locked_draft(version)
-    changed = _set(version, fields, VERSION_FIELDS)
+    changed = set_fields(version, fields, VERSION_FIELDS)
     version.full_clean()
     version.save()
     if changed:
@@ -221,8 +227,8 @@ def version_delete_draft(*, actor, version: PlanVersion) -> None:
 def objective_save(*, actor, version: PlanVersion, objective: Objective | None = None, **fields) -> Objective:
     version = _locked_draft(version)
     objective = objective or Objective(version=version)
-    changed = _set(objective, fields, ("title", "description", "ambito", "order"))
-    _save(objective, _("This objective could not be saved."))
+    changed = set_fields(objective, fields, ("title", "description", "ambito", "order"))
+    save_validated(objective, _("This objective could not be saved."))
     log_action(actor, "plan.objective.saved", objective, {"changed": changed})
     return objective
 
@@ -258,19 +264,15 @@ def action_save(
         action = Action.objects.select_for_update().get(pk=action.pk, version=version)
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
-    changed = _set(action, fields, ACTION_FIELDS)
+    changed = set_fields(action, fields, ACTION_FIELDS)
     if action.objective_id and action.objective.version_id != version.pk:
         raise ValidationError({"objective": _("The objective belongs to another version.")})
     if action.progress_override is None:
         action.progress_reason = ""
-    try:
-        action.full_clean()
-    except ValidationError as exc:
-        if "__all__" in getattr(exc, "error_dict", {}) and any(
-            "action_unique_code" in str(e) or "code" in str(e).lower() for e in exc.error_dict["__all__"]
-        ):
-            raise ValidationError({"code": _("Another action of this version has this code.")}) from exc
-        raise
+    duplicate = Action.objects.filter(version=version, code=action.code).exclude(pk=action.pk)
+    if action.code and duplicate.exists():
+        raise ValidationError({"code": _("Another action of this version has this code.")})
+    action.full_clean()
     try:
         with transaction.atomic():
             action.save()
@@ -313,8 +315,8 @@ def action_progress(action: Action) -> int | None:
 def milestone_save(*, actor, action: Action, milestone: Milestone | None = None, **fields) -> Milestone:
     _locked_draft(action.version)
     milestone = milestone or Milestone(action=action)
-    changed = _set(milestone, fields, ("title", "due", "done"))
-    _save(milestone, _("This milestone could not be saved."))
+    changed = set_fields(milestone, fields, ("title", "due", "done"))
+    save_validated(milestone, _("This milestone could not be saved."))
     log_action(actor, "plan.milestone.saved", action, {"milestone": milestone.title, "changed": changed})
     return milestone
 
@@ -335,7 +337,7 @@ def indicator_save(*, actor, version: PlanVersion, indicator: Indicator | None =
     indicator = indicator or Indicator(version=version)
     if "code" in fields:
         fields["code"] = fields["code"].strip().upper()
-    changed = _set(indicator, fields, INDICATOR_FIELDS)
+    changed = set_fields(indicator, fields, INDICATOR_FIELDS)
     try:
         indicator.full_clean()
         with transaction.atomic():
@@ -352,7 +354,7 @@ def measurement_save(
 ) -> Measurement:
     _locked_draft(indicator.version)
     measurement = measurement or Measurement(indicator=indicator)
-    _set(measurement, fields, MEASUREMENT_FIELDS)
+    set_fields(measurement, fields, MEASUREMENT_FIELDS)
     if getattr(actor, "is_authenticated", False):
         measurement.entered_by = actor
     try:
