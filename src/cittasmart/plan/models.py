@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cittasmart.core.ambiti import Ambito
 from cittasmart.core.models import TimeStampedModel
@@ -188,7 +189,7 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     SUSPENDED = "suspended", _("Suspended")
-    DROPPED = "dropped", _("Dropped")
+    DROPPED = "dropped", pgettext_lazy("status of a plan action", "Dropped")
 
 
 ACTION_CODE_PREFIX = {ActionKind.VERTICAL: "PR-V", ActionKind.TRANSVERSAL: "PR-TRA"}
@@ -535,8 +536,8 @@ class BodyMember(TimeStampedModel):
         related_name="+",
     )
     role = models.CharField(_("role"), max_length=120, blank=True)
-    since = models.DateField(_("from"), null=True, blank=True)
-    until = models.DateField(_("to"), null=True, blank=True)
+    since = models.DateField(pgettext_lazy("start of a membership", "from"), null=True, blank=True)
+    until = models.DateField(pgettext_lazy("end of a membership", "to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
