@@ -44,3 +44,12 @@ class SiteSettingsForm(forms.ModelForm):
             "data_controller",
             "dpo_email",
         ]
+
+
+def add_service_errors(form: forms.BaseForm, exc: forms.ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where the form has it, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

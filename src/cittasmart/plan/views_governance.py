@@ -14,20 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cittasmart.core.forms import add_service_errors
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.plan import governance as services
 from cittasmart.plan.forms_governance import BodyForm, DecisionForm, KindForm, MemberEndForm, MemberForm
 from cittasmart.plan.models import BodyMember, Decision, GovernanceBody, GovernanceBodyKind
 from cittasmart.plan.selectors import current_version
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _body_from(value) -> GovernanceBody | None:
@@ -64,7 +57,7 @@ def _post_kind(request, forms, version):
         try:
             services.kind_save(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             return _("The kind of body has been added.")
     return None
@@ -79,7 +72,7 @@ def _post_body(request, forms, version):
         try:
             services.body_save(actor=request.user, body=body, **fields)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             return _("The body has been saved.")
     return None
@@ -105,7 +98,7 @@ def _post_member(request, forms, version):
         try:
             services.member_save(actor=request.user, body=body, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             return _("The member has been added.")
     return None
@@ -134,7 +127,7 @@ def _post_decision(request, forms, version):
         try:
             services.decision_save(actor=request.user, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             return _("The decision has been recorded.")
     return None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -29,14 +30,6 @@ from cittasmart.plan.models import (
 from cittasmart.survey.models import SurveyRecord
 
 PERM = "plan.manage_plan"
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _version(request, slug: str) -> PlanVersion:
@@ -119,7 +112,7 @@ def version_create(request):
                     plan = services.plan_create(actor=request.user, title=_("Smart City plan"))
                 services.version_create(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The draft version has been created. Edit it, then publish it when it is ready.")
@@ -146,7 +139,7 @@ def version_edit(request, version):
                 **{name: form.cleaned_data[name] for name in services.VERSION_FIELDS},
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The version has been saved."))
             return redirect("plan:manage")
@@ -250,7 +243,7 @@ def action_create(request, version):
         try:
             action = _save_action(request, version, form)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The action has been created."))
             return redirect("plan:action_edit", version=version.slug, code=action.code)
@@ -270,7 +263,7 @@ def action_edit(request, version, code):
         try:
             action = _save_action(request, version, form, action=action)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The action has been saved."))
             return redirect("plan:action_edit", version=version.slug, code=action.code)
@@ -301,7 +294,7 @@ def milestone_add(request, version, code):
         try:
             services.milestone_save(actor=request.user, action=action, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The milestone has been added."))
             return redirect("plan:action_edit", version=version.slug, code=action.code)
@@ -332,7 +325,7 @@ def measurement_add(request, version, code):
                 **{name: form.cleaned_data[name] for name in services.MEASUREMENT_FIELDS},
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The measurement has been added."))
             return redirect("plan:manage")

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -62,7 +63,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation has been created."))
             return redirect(organisation)
@@ -82,7 +83,7 @@ def organisation_update(request, slug):
         try:
             services.organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation has been saved."))
             return redirect(organisation)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cittasmart.core.forms import add_service_errors
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.survey import selectors, services
@@ -22,15 +23,6 @@ from cittasmart.survey.forms import (
     partners_from,
 )
 from cittasmart.survey.models import RecordKind, RoundStatus
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- Plan office ----------------------------------------------------------------------------------------
 
@@ -284,7 +276,7 @@ def _record_page(request, invitation, kind: str, record=None):
                 **data,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved as a draft."))
             return redirect(invitation)
