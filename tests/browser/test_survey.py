@@ -186,6 +186,7 @@ STAFF_PAGES = {
     "round": lambda s: reverse("survey:round_detail", args=[s["round"].slug]),
     "new-round": lambda s: reverse("survey:round_create"),
     "import": lambda s: reverse("survey:import", args=[s["round"].slug]),
+    "review": lambda s: reverse("survey:invitation_review", args=[s["invitation"].pk]),
 }
 
 

@@ -164,6 +164,10 @@ def test_full_questionnaire_journey(
         label = str(SurveyRecord._meta.get_field("actual_start").verbose_name)
     review_page = client.get(review).text
     assert "Smart parking sensors" in review_page and label in review_page
+    # The history is in the page body only: the title and the breadcrumbs stay plain.
+    title = review_page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and invitation.organisation.name in title
+    assert review_page.count('id="changes-title"') == 1
 
 
 @pytest.mark.django_db
