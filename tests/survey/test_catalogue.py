@@ -368,29 +368,6 @@ def test_map_draws_the_located_records_of_the_filter_without_third_parties(clien
     assert "<circle" not in client.get(CATALOGUE, {"q": "Nowhere"}).text
 
 
-def test_projection_of_one_point_and_of_a_box():
-    one = catalogue.RecordMap(points=[catalogue.MapPoint(1, "a", "o", "/a", 43.88, 11.10)], width=640)
-    catalogue.project(one)
-    assert one.points[0].x == pytest.approx(320, abs=1)
-    assert one.points[0].y == pytest.approx(one.height / 2, abs=1)
-    assert one.scale_label.endswith(" m")
-    box = catalogue.RecordMap(
-        points=[
-            catalogue.MapPoint(1, "sw", "o", "/1", 43.85, 11.05),
-            catalogue.MapPoint(2, "ne", "o", "/2", 43.91, 11.15),
-        ],
-        width=640,
-    )
-    catalogue.project(box)
-    sw, ne = box.points
-    assert sw.x < ne.x and sw.y > ne.y
-    assert min(sw.x, ne.x) >= catalogue.MAP_PADDING - 0.1
-    assert max(sw.y, ne.y) <= box.height - catalogue.MAP_PADDING + 0.1
-    # Equirectangular at this latitude: 0.1° of longitude is shorter than 0.06° of latitude × 1/0.6.
-    assert (ne.x - sw.x) / (sw.y - ne.y) == pytest.approx(0.1 * 0.7206 / 0.06, rel=0.01)
-    assert box.scale_px > 0
-
-
 # --- Detail page ----------------------------------------------------------------------------------------
 
 
