@@ -184,3 +184,69 @@ class GovernanceBodyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Body {n + 1}")
     slug = factory.Sequence(lambda n: f"body-{n + 1}")
     kind = factory.SubFactory(GovernanceBodyKindFactory)
+
+
+# --- Participation --------------------------------------------------------------------------------------
+from django.utils.timezone import now as django_timezone_now  # noqa: E402
+
+from cittasmart.participation.models import Comment, Idea, Phase, Process  # noqa: E402
+
+
+class ProcessFactory(factory.django.DjangoModelFactory):
+    """A published process with one phase around today: ``phase="evaluation"`` chooses its kind, ``phase=""``
+    adds no phase."""
+
+    class Meta:
+        model = Process
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Process {n + 1}")
+    slug = factory.Sequence(lambda n: f"process-{n + 1}")
+    summary = "A participatory process."
+    is_published = True
+
+    @factory.post_generation
+    def phase(obj, create, extracted, **kwargs):
+        kind = "collecting" if extracted is None else extracted
+        if create and kind:
+            today = datetime.date.today()
+            Phase.objects.create(
+                process=obj,
+                kind=kind,
+                starts_on=today - datetime.timedelta(days=10),
+                ends_on=today + datetime.timedelta(days=30),
+            )
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    process = factory.SubFactory(ProcessFactory, phase="")
+    kind = "collecting"
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+    ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Idea
+
+    process = factory.SubFactory(ProcessFactory)
+    title = factory.Sequence(lambda n: f"Idea {n + 1}")
+    body = "A shared bike station next to the train station."
+    body_html = "<p>A shared bike station next to the train station.</p>"
+    author = factory.SubFactory(UserFactory)
+    status = "published"
+    published_at = factory.LazyFunction(django_timezone_now)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A published comment; remember that ``Idea.comment_count`` is kept by the services, not by this factory."""
+
+    class Meta:
+        model = Comment
+
+    idea = factory.SubFactory(IdeaFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "I agree, and the station needs shelter from the rain."

@@ -349,7 +349,7 @@ def test_map_draws_the_located_records_of_the_filter_without_third_parties(clien
     response = client.get(CATALOGUE)
     html = response.text
     assert "<svg" in html and "<circle" in html
-    assert f'<a class="cs-map-point" href="{detail_url(north)}"><title>North point' in html
+    assert f'<a class="cs-map-point" href="{detail_url(north)}" tabindex="0"><title>North point' in html
     assert html.count("<circle") == 2
     assert "Hidden point" not in html
     # No tile server, no third-party script or style.
@@ -456,9 +456,10 @@ def _bulk_records(n: int, survey_round, owners) -> None:
 
 
 # Session, user, roles and memberships, the owner and round choices (and their lookups), the count, the page,
-# the map (plus a count when it is truncated): fixed, whatever the number of records.
-LIST_QUERIES = 11
-DETAIL_QUERIES = 8
+# the map (plus a count when it is truncated), the unread notifications badge of the header: fixed, whatever the
+# number of records.
+LIST_QUERIES = 12
+DETAIL_QUERIES = 9
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from cittasmart.accounts.forms import EraseAccountForm, ProfileForm, RoleForm
 from cittasmart.accounts.models import User
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.registry import render_panels
 from cittasmart.core.roles import Role
 
 
@@ -30,7 +31,11 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "memberships": selectors.user_memberships(user=request.user)},
+        {
+            "form": form,
+            "memberships": selectors.user_memberships(user=request.user),
+            "panels": render_panels("accounts.profile", request),
+        },
         status=400 if form.errors else 200,
     )
 

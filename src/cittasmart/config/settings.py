@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cittasmart.stakeholders",
     "cittasmart.survey",
     "cittasmart.plan",
+    "cittasmart.participation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "cittasmart.core.context_processors.site",
+                "cittasmart.participation.context_processors.notifications",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
         },
@@ -232,6 +234,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cittasmart <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the site at, for the links in e-mails sent by background tasks (there is no request).
+# In production it defaults to https:// and the first of ALLOWED_HOSTS.
+_FIRST_HOST = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
+SITE_URL = env("SITE_URL", f"https://{_FIRST_HOST}" if PRODUCTION else "http://localhost:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -277,6 +283,11 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBa
 # --- Application ----------------------------------------------------------------------------------------
 # Write views share one rate limit (requests per minute per client) unless they set their own.
 RATE_LIMIT_WRITES_PER_MINUTE = int(env("RATE_LIMIT_WRITES_PER_MINUTE", "30"))
+# Participation: how long a comment can be edited, and the limits of writes per person per minute.
+COMMENT_EDIT_MINUTES = int(env("COMMENT_EDIT_MINUTES", "15"))
+PARTICIPATION_RATE_LIMITS = {"idea": 5, "comment": 10, "support": 60, "report": 10}
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENTS_PER_IDEA = 3
 DEMO_PASSWORD = env("DEMO_PASSWORD", "cittasmart-demo")
 
 LOGGING = {

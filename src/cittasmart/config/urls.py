@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path(_("organisations/"), include("cittasmart.stakeholders.urls")),
     path(_("survey/"), include("cittasmart.survey.urls")),
     path(_("plan/"), include("cittasmart.plan.urls")),
+    path(_("participate/"), include("cittasmart.participation.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

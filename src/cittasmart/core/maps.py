@@ -54,15 +54,16 @@ KM_PER_DEGREE = 111.32
 NICE_KM = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
 
-def point_map(points: list[MapPoint], *, total: int | None = None) -> PointMap:
-    """``points`` projected into their bounding box, north up; ``total`` counts the points not drawn too."""
+def point_map(points: list[MapPoint], *, total: int | None = None, margin: float = 0.0) -> PointMap:
+    """``points`` projected into their bounding box, north up; ``total`` counts the points not drawn too;
+    ``margin`` widens the box by that share of its span on every side."""
     result = PointMap(points=points, total=len(points) if total is None else total, width=MAP_WIDTH)
     if points:
-        project(result)
+        project(result, margin=margin)
     return result
 
 
-def project(result: PointMap) -> None:
+def project(result: PointMap, margin: float = 0.0) -> None:
     points = result.points
     min_lat, max_lat = min(p.latitude for p in points), max(p.latitude for p in points)
     min_lon, max_lon = min(p.longitude for p in points), max(p.longitude for p in points)
@@ -74,6 +75,9 @@ def project(result: PointMap) -> None:
         middle = (min_lon + max_lon) / 2
         half = MIN_SPAN / kx / 2
         min_lon, max_lon = middle - half, middle + half
+    margin_lat, margin_lon = (max_lat - min_lat) * margin, (max_lon - min_lon) * margin
+    min_lat, max_lat = min_lat - margin_lat, max_lat + margin_lat
+    min_lon, max_lon = min_lon - margin_lon, max_lon + margin_lon
     span_x = (max_lon - min_lon) * kx
     span_y = max_lat - min_lat
     inner_w = MAP_WIDTH - 2 * MAP_PADDING

@@ -66,3 +66,21 @@ def register_demo_loader(name: str, loader: DemoLoader, order: int) -> None:
 
 def demo_loaders() -> list[DemoLoader]:
     return [loader for _order, loader in sorted(_demo_loaders.values(), key=lambda p: p[0])]
+
+
+# --- Panels: parts of another app's page ----------------------------------------------------------------
+# A later app adds a section to an earlier app's page (the ideas that fed a plan action, a card in the profile)
+# without the earlier app importing it. A provider ``provider(request, **context)`` returns HTML (safe) or "".
+
+Panel = Callable[..., str]
+_panels: dict[str, dict[str, tuple[int, Panel]]] = {}
+
+
+def register_panel(slot: str, name: str, provider: Panel, order: int) -> None:
+    _panels.setdefault(slot, {})[name] = (order, provider)
+
+
+def render_panels(slot: str, request, **context) -> list[str]:
+    """The non-empty HTML of every panel registered for ``slot``, in order."""
+    providers = sorted(_panels.get(slot, {}).values(), key=lambda p: p[0])
+    return [html for _order, provider in providers if (html := provider(request, **context))]

@@ -12,7 +12,7 @@ from cittasmart.core.models import AccessibilityFeedback
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
-from cittasmart.core.registry import search_providers
+from cittasmart.core.registry import render_panels, search_providers
 
 
 @require_GET
@@ -84,7 +84,10 @@ def manage(request):
     return render(
         request,
         "core/manage.html",
-        {"open_feedback": selectors.accessibility_feedback_list(handled=False).count()},
+        {
+            "open_feedback": selectors.accessibility_feedback_list(handled=False).count(),
+            "panels": render_panels("core.manage", request),
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cittasmart.core.registry import render_panels
 from cittasmart.plan import reading, selectors
 from cittasmart.plan.diff import version_diff
 from cittasmart.plan.models import PlanVersion
@@ -70,6 +71,7 @@ def action(request, version, code):
         "in_current": in_current,
         "action": action,
         "survey_records": reading.visible_survey_records(action=action, user=request.user),
+        "panels": render_panels("plan.action", request, action=action),
     }
     return render(request, "plan/action_detail.html", context)
 

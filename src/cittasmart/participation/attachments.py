@@ -1,0 +1,54 @@
+"""Attachments of ideas: images (PNG, JPEG, WebP) or PDF documents, recognised from their content, never from the
+file name, and limited in size."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from cittasmart.core.validators import validate_image_upload
+from cittasmart.participation.models import AttachmentKind
+
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+def _head(upload, length: int = 8) -> bytes:
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(length)
+    upload.seek(position)
+    return head
+
+
+def validate_attachment(upload) -> tuple[str, str]:
+    """The kind and content type of an acceptable upload; a ValidationError (on ``attachments``) otherwise."""
+    size = getattr(upload, "size", 0) or 0
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {
+                "attachments": _("“%(name)s” is too large: the limit is %(limit)d MB.")
+                % {"name": getattr(upload, "name", ""), "limit": limit // (1024 * 1024)}
+            }
+        )
+    if size == 0:
+        raise ValidationError(
+            {"attachments": _("“%(name)s” is empty.") % {"name": getattr(upload, "name", "")}}
+        )
+    if _head(upload, 5) == b"%PDF-":
+        return AttachmentKind.PDF, "application/pdf"
+    try:
+        validate_image_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "attachments": _("“%(name)s” is neither a PNG, JPEG or WebP image nor a PDF document.")
+                % {"name": getattr(upload, "name", "")}
+            }
+        ) from exc
+    from PIL import Image
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image_format = image.format
+    upload.seek(0)
+    return AttachmentKind.IMAGE, IMAGE_TYPES[image_format]

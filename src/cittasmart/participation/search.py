@@ -1,0 +1,67 @@
+"""What participation contributes to the site search: the processes and the ideas the person may see."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from cittasmart.core.registry import SearchHit, SearchSection
+from cittasmart.participation import selectors
+
+MAX_WORDS = 8
+TITLE = _("Participation: processes and ideas")
+
+
+def _process_condition(query: str) -> Q:
+    condition = Q()
+    for word in query.split()[:MAX_WORDS]:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+    return condition
+
+
+def ideas_and_processes(*, query: str, user, limit: int) -> SearchSection:
+    """Processes first, then ideas (public ones, and the person's own awaiting review), newest first."""
+    query = query.strip()
+    processes = (
+        selectors.processes_visible(user=user)
+        .prefetch_related(None)
+        .filter(_process_condition(query))
+        .order_by("-created_at", "-id")
+    )
+    ideas = (
+        selectors.idea_filter(selectors.ideas_visible(user=user), selectors.IdeaFilters(query=query))
+        .select_related("process")
+        .order_by("-created_at", "-id")
+    )
+    process_hits = [
+        SearchHit(
+            title=p.title,
+            url=p.get_absolute_url(),
+            summary=f"{_('Participatory process')}. {Truncator(p.summary).words(25)}".strip(),
+        )
+        for p in processes[:limit]
+    ]
+    idea_rows = list(ideas[: max(limit - len(process_hits), 0)])
+    idea_hits = [
+        SearchHit(
+            title=idea.title,
+            url=idea.get_absolute_url(),
+            summary=f"{_('Idea')} · {idea.process.title} · {idea.get_status_display()}. "
+            f"{Truncator(idea.body).words(20)}".strip(),
+        )
+        for idea in idea_rows
+    ]
+    hits = process_hits + idea_hits
+    more_url = reverse("participation:home")
+    if len(hits) < limit:
+        return SearchSection(title=TITLE, hits=hits, total=len(hits), more_url=more_url)
+    process_total = processes.count()
+    # "See all results": the filtered ideas of the one process that holds them all, else the processes.
+    holders = list(ideas.order_by().values_list("process__slug", flat=True).distinct()[:2])
+    if process_total == 0 and len(holders) == 1:
+        more_url = (
+            reverse("participation:idea_list", kwargs={"slug": holders[0]}) + "?" + urlencode({"q": query})
+        )
+    return SearchSection(title=TITLE, hits=hits, total=process_total + ideas.count(), more_url=more_url)

@@ -1,0 +1,103 @@
+"""A person's notifications: the list, marking them read, the e-mail preferences and the one-click unsubscribe."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cittasmart.core.forms import add_service_errors
+from cittasmart.core.pagination import paginate
+from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.participation import selectors, services
+from cittasmart.participation.forms_notifications import NotificationSettingsForm
+from cittasmart.participation.models import EmailFrequency
+from cittasmart.participation.notification_texts import describe
+
+PAGE_SIZE = 20
+
+
+@require_GET
+@login_required
+def notification_list(request):
+    """The person's notifications, newest first. Opening the list does not mark them read."""
+    page = paginate(request, selectors.notifications_for(user=request.user), per_page=PAGE_SIZE)
+    for notification in page:
+        notification.message = describe(notification)
+    return render(request, "participation/notifications.html", {"page": page, "querystring": ""})
+
+
+def _page_number(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else None
+
+
+@require_POST
+@login_required
+@rate_limit_writes("participation.notifications_read")
+def mark_read(request):
+    """Mark one notification (``id``) or all of them as read, then go back to the list."""
+    raw_id = request.POST.get("id", "").strip()
+    if raw_id and not raw_id.isdigit():
+        return HttpResponseBadRequest()
+    ids = [int(raw_id)] if raw_id else None
+    changed = services.notifications_mark_read(user=request.user, ids=ids)
+    if ids is None and changed:
+        messages.success(request, _("All your notifications are marked as read."))
+    url = reverse("participation:notifications")
+    page = _page_number(request.POST.get("page", ""))
+    if page and page > 1:
+        url = f"{url}?page={page}"
+    return redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit_writes("participation.notification_settings")
+def preferences(request):
+    """How often the person gets e-mails about their notifications."""
+    current = services.notification_settings_get(user=request.user)
+    form = NotificationSettingsForm(
+        request.POST or None, initial={"email_frequency": current.email_frequency}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_settings_update(
+                user=request.user, email_frequency=form.cleaned_data["email_frequency"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your e-mail preferences have been saved."))
+            return redirect("participation:notification_settings")
+    return render(
+        request,
+        "participation/notification_settings.html",
+        {"form": form, "settings_row": current},
+        status=400 if form.errors else 200,
+    )
+
+
+@csrf_exempt  # mail clients send the RFC 8058 one-click POST without a session: the token is the credential
+@require_http_methods(["GET", "POST"])
+@rate_limit_writes("participation.unsubscribe")
+def unsubscribe(request, token: str):
+    """The link of every notification e-mail. GET asks to confirm (mail scanners open links on their own; RFC 8058
+    forbids unsubscribing on GET); POST — the button, or the mail client's one-click — turns e-mails off."""
+    if request.method == "POST":
+        settings_row = services.notification_unsubscribe(token=token)
+    else:
+        settings_row = selectors.notification_settings_by_token(token=token)
+    if settings_row is None:
+        return render(request, "participation/unsubscribe.html", {"unknown": True}, status=404)
+    return render(
+        request,
+        "participation/unsubscribe.html",
+        {
+            "token": token,
+            "emails_off": settings_row.email_frequency == EmailFrequency.NEVER,
+        },
+    )
