@@ -555,7 +555,7 @@ class ReportReason(models.TextChoices):
     OFFENSIVE = "offensive", _("Offensive, abusive or discriminatory")
     PERSONAL_DATA = "personal_data", _("Personal data of others")
     OFF_TOPIC = "off_topic", _("Off topic")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("reason of a report", "Other")
 
 
 class ReportResolution(models.TextChoices):
