@@ -21,3 +21,14 @@ def accessibility_feedback_list(*, handled: bool | None = None) -> QuerySet[Acce
     if handled is not None:
         feedback = feedback.filter(handled=handled)
     return feedback.order_by("handled", "-created_at")
+
+
+def every_word_in(query: str, *fields: str, max_words: int = 8) -> Q:
+    """A filter for rows where each word of ``query`` (up to ``max_words``) is in at least one of ``fields``."""
+    condition = Q()
+    for word in query.split()[:max_words]:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return condition

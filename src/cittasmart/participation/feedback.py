@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from cittasmart.core.ambiti import Ambito
 from cittasmart.core.spreadsheet import neutralise
 from cittasmart.participation.models import (
-    PUBLIC_IDEA_STATUSES,
     Idea,
     IdeaStatus,
     Outcome,
     Process,
+    public_ideas_q,
 )
 from cittasmart.participation.selectors import answer_of
 from cittasmart.plan.models import Action
@@ -63,7 +63,7 @@ class FeedbackReport:
 
 def public_ideas(process: Process) -> QuerySet[Idea]:
     """The ideas of ``process`` anyone may read (published, under evaluation, answered or withdrawn; not hidden)."""
-    return Idea.objects.filter(process=process, status__in=PUBLIC_IDEA_STATUSES, is_hidden=False)
+    return Idea.objects.filter(public_ideas_q(), process=process)
 
 
 def _standing(status: str, outcome: str | None) -> str:

@@ -198,6 +198,14 @@ PUBLIC_IDEA_STATUSES = (
     IdeaStatus.ANSWERED,
     IdeaStatus.WITHDRAWN,
 )
+# The states in which an idea is open: it can still be supported, and still waits for an answer.
+OPEN_IDEA_STATUSES = (IdeaStatus.PUBLISHED, IdeaStatus.EVALUATING)
+
+
+def public_ideas_q(prefix: str = "") -> models.Q:
+    """The ideas anyone may read, as a filter (``prefix`` such as ``"ideas__"`` from a related model); the
+    database twin of ``Idea.is_public``."""
+    return models.Q(**{f"{prefix}status__in": PUBLIC_IDEA_STATUSES, f"{prefix}is_hidden": False})
 
 
 class Outcome(models.TextChoices):

@@ -10,6 +10,7 @@ from django.core.paginator import Page
 from django.db.models import CharField, Count, F, Min, Q, QuerySet, Value
 
 from cittasmart.participation.models import (
+    OPEN_IDEA_STATUSES,
     Block,
     Comment,
     CommentStatus,
@@ -222,9 +223,7 @@ def block_list() -> QuerySet[Block]:
 
 # --- The plan office ------------------------------------------------------------------------------------
 
-AWAITING_ANSWER = Q(
-    status__in=(IdeaStatus.PUBLISHED, IdeaStatus.EVALUATING), is_hidden=False, process__is_published=True
-)
+AWAITING_ANSWER = Q(status__in=OPEN_IDEA_STATUSES, is_hidden=False, process__is_published=True)
 
 
 def ideas_awaiting_answer() -> QuerySet[Idea]:
@@ -239,7 +238,7 @@ def ideas_awaiting_answer() -> QuerySet[Idea]:
 def processes_for_office() -> QuerySet[Process]:
     """Every process, published or not, with its phases and the ideas still waiting for an answer."""
     awaiting = Q(
-        ideas__status__in=(IdeaStatus.PUBLISHED, IdeaStatus.EVALUATING),
+        ideas__status__in=OPEN_IDEA_STATUSES,
         ideas__is_hidden=False,
     )
     return (

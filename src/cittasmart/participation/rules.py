@@ -8,7 +8,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from cittasmart.core.roles import is_moderator, is_plan_office, is_staff_member
-from cittasmart.participation.models import Capability, Comment, CommentStatus, Idea, IdeaStatus, Process
+from cittasmart.participation.models import (
+    OPEN_IDEA_STATUSES,
+    Capability,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Process,
+)
 
 
 def _process_of(obj) -> Process | None:
@@ -42,6 +50,10 @@ phase_allows_propose = _phase_allows(Capability.PROPOSE)
 phase_allows_comment = _phase_allows(Capability.COMMENT)
 phase_allows_support = _phase_allows(Capability.SUPPORT)
 phase_allows_answer = _phase_allows(Capability.ANSWER)
+
+
+# Moderators and staff see hidden content and content awaiting review (flagged as such).
+sees_everything = is_moderator | is_staff_member
 
 
 @rules.predicate
@@ -82,7 +94,7 @@ def idea_is_open(user, obj) -> bool:
     return (
         idea is not None
         and not idea.is_hidden
-        and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.EVALUATING)
+        and idea.status in OPEN_IDEA_STATUSES
         and idea.process.is_published
     )
 
@@ -94,7 +106,7 @@ def idea_is_answerable(user, obj) -> bool:
     return (
         idea is not None
         and not idea.is_hidden
-        and idea.status in (IdeaStatus.PUBLISHED, IdeaStatus.EVALUATING, IdeaStatus.ANSWERED)
+        and idea.status in (*OPEN_IDEA_STATUSES, IdeaStatus.ANSWERED)
         and idea.process.is_published
     )
 

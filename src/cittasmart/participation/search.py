@@ -2,23 +2,15 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.registry import SearchHit, SearchSection
+from cittasmart.core.selectors import every_word_in
 from cittasmart.participation import selectors
 
-MAX_WORDS = 8
 TITLE = _("Participation: processes and ideas")
-
-
-def _process_condition(query: str) -> Q:
-    condition = Q()
-    for word in query.split()[:MAX_WORDS]:
-        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
-    return condition
 
 
 def ideas_and_processes(*, query: str, user, limit: int) -> SearchSection:
@@ -27,7 +19,7 @@ def ideas_and_processes(*, query: str, user, limit: int) -> SearchSection:
     processes = (
         selectors.processes_visible(user=user)
         .prefetch_related(None)
-        .filter(_process_condition(query))
+        .filter(every_word_in(query, "title", "summary", "description"))
         .order_by("-created_at", "-id")
     )
     ideas = (

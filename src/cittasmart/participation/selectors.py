@@ -8,9 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cittasmart.core.cursor import CursorPage, keyset_page
-from cittasmart.core.roles import is_moderator, is_staff_member
+from cittasmart.core.selectors import every_word_in
 from cittasmart.participation.models import (
-    PUBLIC_IDEA_STATUSES,
     Comment,
     CommentStatus,
     Follow,
@@ -23,7 +22,9 @@ from cittasmart.participation.models import (
     Process,
     ProcessTiming,
     Support,
+    public_ideas_q,
 )
+from cittasmart.participation.rules import sees_everything
 
 # --- Processes ------------------------------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ def _process_queryset() -> QuerySet[Process]:
 
 def processes_visible(*, user) -> QuerySet[Process]:
     processes = _process_queryset()
-    if not is_staff_member(user) and not is_moderator(user):
+    if not sees_everything(user):
         processes = processes.filter(is_published=True)
     return processes
 
@@ -45,11 +46,7 @@ def process_list(*, user, timing: str = "") -> list[Process]:
     """Visible processes, open first (by end date), then upcoming (by start), then past (latest first)."""
     today = timezone.localdate()
     processes = list(
-        processes_visible(user=user).annotate(
-            idea_total=Count(
-                "ideas", filter=Q(ideas__status__in=PUBLIC_IDEA_STATUSES, ideas__is_hidden=False)
-            )
-        )
+        processes_visible(user=user).annotate(idea_total=Count("ideas", filter=public_ideas_q("ideas__")))
     )
     if timing:
         processes = [p for p in processes if p.timing == timing]
@@ -98,7 +95,7 @@ def ideas_visible(*, user, process: Process | None = None) -> QuerySet[Idea]:
     and staff (flagged), never in public lists."""
     scope = Q(process=process) if process is not None else Q(process__is_published=True)
     ideas = Idea.objects.filter(scope)
-    visible = Q(status__in=PUBLIC_IDEA_STATUSES, is_hidden=False)
+    visible = public_ideas_q()
     if getattr(user, "is_authenticated", False):
         visible |= Q(author=user, status=IdeaStatus.PENDING, is_hidden=False)
     return ideas.filter(visible)
@@ -134,10 +131,7 @@ def idea_filter(ideas: QuerySet[Idea], filters: IdeaFilters) -> QuerySet[Idea]:
             )
     query = filters.query.strip()
     if query:
-        condition = Q()
-        for word in query.split()[:8]:
-            condition &= Q(title__icontains=word) | Q(body__icontains=word) | Q(place_name__icontains=word)
-        ideas = ideas.filter(condition)
+        ideas = ideas.filter(every_word_in(query, "title", "body", "place_name"))
     return ideas
 
 
@@ -197,13 +191,14 @@ def idea_comments(*, idea: Idea, user) -> list[Comment]:
     Hidden and deleted comments keep their place (so replies make sense) but not their text; comments awaiting
     review are shown to their author and to moderators only."""
     comments = Comment.objects.filter(idea=idea).select_related("author", "organisation")
-    if not (is_moderator(user) or is_staff_member(user)):
+    if not sees_everything(user):
         own = Q(author=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
         comments = comments.filter(Q(status=CommentStatus.PUBLISHED) | own)
     rows = list(comments.order_by("created_at", "id"))
     by_parent: dict[int, list[Comment]] = {}
     top = []
     for comment in rows:
+        comment.idea = idea  # with its process and phases: asking the rules about a comment costs no query
         comment.thread_replies = []
         if comment.parent_id:
             by_parent.setdefault(comment.parent_id, []).append(comment)
@@ -226,12 +221,7 @@ def is_following(*, user, process: Process | None = None, idea: Idea | None = No
 def answered_ideas_for_action(*, action) -> list[Idea]:
     """Public ideas whose answer links this action or the same action in any other version (same key)."""
     return list(
-        Idea.objects.filter(
-            answer__actions__key=action.key,
-            status__in=PUBLIC_IDEA_STATUSES,
-            is_hidden=False,
-            process__is_published=True,
-        )
+        Idea.objects.filter(public_ideas_q(), answer__actions__key=action.key, process__is_published=True)
         .select_related("process", "answer", "author", "organisation")
         .distinct()
         .order_by("-answer__created_at", "-id")

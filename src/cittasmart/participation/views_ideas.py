@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.ratelimit import hit, rate_limit_writes
-from cittasmart.core.roles import is_moderator, is_staff_member
 from cittasmart.participation import rules as participation_rules
 from cittasmart.participation import selectors, services, similarity
 from cittasmart.participation.forms import (
@@ -40,6 +39,7 @@ from cittasmart.participation.models import (
     IdeaStatus,
     Process,
 )
+from cittasmart.participation.rules import sees_everything
 
 LIMITS = settings.PARTICIPATION_RATE_LIMITS
 SIMILAR_PER_MINUTE = 120
@@ -48,10 +48,6 @@ IDEA_FIELDS = ("title", "body", "ambito", "place_name", "latitude", "longitude",
 
 def _can(user, perm: str, obj=None) -> bool:
     return rules.has_perm(perm, user, obj)
-
-
-def _privileged(user) -> bool:
-    return is_moderator(user) or is_staff_member(user)
 
 
 # --- State of the buttons -------------------------------------------------------------------------------
@@ -114,17 +110,17 @@ def _detail_context(
 ):
     user = request.user
     authenticated = user.is_authenticated
-    privileged = _privileged(user)
+    privileged = sees_everything(user)
     moderator = _can(user, "participation.moderate")
     comments = selectors.idea_comments(idea=idea, user=user)
     may_report = _can(user, "participation.report") and idea.is_public
     any_reply = False
     for comment in comments:
         for item in [comment, *comment.thread_replies]:
-            item.idea = idea  # the idea with its process and phases: the rules below ask no more queries
             live = item.deleted_at is None and not item.is_hidden
-            item.can_edit = live and _can(user, "participation.change_comment", item)
-            item.can_delete = live and _can(user, "participation.delete_comment", item)
+            # Both permissions require a live comment (``rules.comment_is_live``).
+            item.can_edit = _can(user, "participation.change_comment", item)
+            item.can_delete = _can(user, "participation.delete_comment", item)
             item.can_report = (
                 may_report and live and item.status == CommentStatus.PUBLISHED and item.author_id != user.pk
             )
@@ -484,7 +480,11 @@ def _comment_for(user, pk: int, *, live: bool = False) -> Comment:
     comment = Comment.objects.select_related("idea__process", "author", "organisation").filter(pk=pk).first()
     if comment is None or not user.has_perm("participation.view_idea", comment.idea):
         raise Http404
-    if comment.status != CommentStatus.PUBLISHED and comment.author_id != user.pk and not _privileged(user):
+    if (
+        comment.status != CommentStatus.PUBLISHED
+        and comment.author_id != user.pk
+        and not sees_everything(user)
+    ):
         raise Http404
     if live and (comment.deleted_at is not None or comment.is_hidden):
         raise Http404
@@ -631,7 +631,7 @@ def attachment(request, pk):
         raise Http404
     idea = item.idea
     user = request.user
-    if not user.has_perm("participation.view_idea", idea) or (idea.is_hidden and not _privileged(user)):
+    if not user.has_perm("participation.view_idea", idea) or (idea.is_hidden and not sees_everything(user)):
         raise Http404
     try:
         handle = item.file.open("rb")

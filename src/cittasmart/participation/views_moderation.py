@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -166,10 +165,6 @@ def blocks(request):
     return render(request, "participation/blocks.html", {"page": paginate(request, moderation.block_list())})
 
 
-def _page(request, queryset, name: str, per_page: int = 20):
-    return Paginator(queryset, per_page).get_page(request.GET.get(name))
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @rate_limit_writes("participation.moderate")
@@ -198,8 +193,8 @@ def person(request, pk):
     context = {
         "person": person,
         "block": Block.objects.filter(user=person).select_related("blocked_by").first(),
-        "ideas": _page(request, moderation.person_ideas(user=person), "ideas"),
-        "comments": _page(request, moderation.person_comments(user=person), "comments"),
+        "ideas": paginate(request, moderation.person_ideas(user=person), param="ideas"),
+        "comments": paginate(request, moderation.person_comments(user=person), param="comments"),
         "history": moderation.report_history_of_author(user=person),
         "forms": forms or person_forms(),
     }

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cittasmart.core.ambiti import Ambito
-from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.core.pagination import paginate, querystring_without, querystring_without_page
 from cittasmart.participation import feedback, maps, selectors
 from cittasmart.participation.models import (
     PUBLIC_IDEA_STATUSES,
@@ -213,13 +213,6 @@ def _filters(
     return form, filters
 
 
-def _querystring_without(request, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 @require_GET
 def idea_list(request, slug):
     process = selectors.process_get(slug=slug, user=request.user)
@@ -240,7 +233,7 @@ def idea_list(request, slug):
             "filters": filters,
             "page": page,
             "total": selectors.idea_count(user=request.user, process=process, filters=filters),
-            "querystring": _querystring_without(request, "cursor"),
+            "querystring": querystring_without(request, "cursor"),
             "may_propose": rules.has_perm("participation.add_idea", request.user, process),
         },
     )
@@ -265,7 +258,7 @@ def idea_map(request, slug):
             "map": the_map,
             "truncated": truncated,
             "map_limit": MAP_LIMIT,
-            "querystring": _querystring_without(request, "cursor", "sort"),
+            "querystring": querystring_without(request, "cursor", "sort"),
         },
     )
 

@@ -1,0 +1,31 @@
+import pytest
+from django.test import RequestFactory
+
+from cittasmart.core.pagination import paginate, querystring_without
+from cittasmart.core.selectors import every_word_in
+from cittasmart.stakeholders.models import Organisation
+from tests.factories import OrganisationFactory
+
+
+@pytest.mark.django_db
+def test_every_word_must_be_in_one_of_the_fields():
+    both = OrganisationFactory(name="Estra energia", description="Gas and water in Prato")
+    OrganisationFactory(name="Estra", description="Gas only")
+    OrganisationFactory(name="Other", description="Nothing")
+    found = Organisation.objects.filter(every_word_in("estra PRATO", "name", "description"))
+    assert list(found) == [both]
+    assert Organisation.objects.filter(every_word_in("", "name")).count() == 3
+    # Words past the limit are ignored.
+    assert list(
+        Organisation.objects.filter(every_word_in("estra prato zzz", "name", "description", max_words=2))
+    ) == [both]
+
+
+@pytest.mark.django_db
+def test_paginate_reads_the_named_parameter_and_querystring_drops_the_given_ones():
+    for n in range(3):
+        OrganisationFactory(name=f"Org {n}")
+    request = RequestFactory().get("/", {"ideas": "2", "page": "1", "q": "x"})
+    page = paginate(request, Organisation.objects.order_by("name"), per_page=2, param="ideas")
+    assert page.number == 2 and [o.name for o in page] == ["Org 2"]
+    assert querystring_without(request, "ideas", "page") == "q=x"
