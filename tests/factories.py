@@ -250,3 +250,83 @@ class CommentFactory(factory.django.DjangoModelFactory):
     idea = factory.SubFactory(IdeaFactory)
     author = factory.SubFactory(UserFactory)
     body = "I agree, and the station needs shelter from the rain."
+
+
+# --- Meetings -------------------------------------------------------------------------------------------
+from django.utils import timezone as django_timezone  # noqa: E402
+
+from cittasmart.meetings.models import (  # noqa: E402
+    Meeting,
+    Registration,
+    RegistrationStatus,
+    Theme,
+    Tour,
+    WorkingGroup,
+)
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"Theme {n + 1}")
+    slug = factory.Sequence(lambda n: f"theme-{n + 1}")
+
+
+class TourFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tour
+
+    title = factory.Sequence(lambda n: f"Tour {n + 1}")
+    slug = factory.Sequence(lambda n: f"tour-{n + 1}")
+    summary = "A series of open meetings."
+    is_published = True
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A published meeting in ten days, open to registration, without a capacity limit unless given."""
+
+    class Meta:
+        model = Meeting
+
+    title = factory.Sequence(lambda n: f"Meeting {n + 1}")
+    slug = factory.Sequence(lambda n: f"meeting-{n + 1}")
+    summary = "An open meeting in working groups."
+    venue_name = "Museo del Tessuto"
+    address = "Via Puccetti 3"
+    municipality = "Prato"
+    territory = "Prato"
+    starts_at = factory.LazyFunction(
+        lambda: django_timezone.now().replace(hour=7, minute=30, second=0, microsecond=0)
+        + datetime.timedelta(days=10)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=4))
+    is_published = True
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(MeetingFactory)
+    theme = factory.SubFactory(ThemeFactory)
+
+    @factory.post_generation
+    def facilitators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.facilitators.add(*extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration (written directly: seats are not checked; use the services to test seats)."""
+
+    class Meta:
+        model = Registration
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Participant {n + 1}")
+    email = factory.Sequence(lambda n: f"participant{n + 1}@example.org")
+    status = RegistrationStatus.CONFIRMED
+    queued_at = factory.LazyFunction(django_timezone.now)
+    confirmed_at = factory.LazyFunction(django_timezone.now)

@@ -1,7 +1,9 @@
 """Small helpers shared by the server-side tests."""
 
 import re
+import threading
 
+from django.db import connection, connections
 from django.utils import translation
 from django.utils.html import escape
 
@@ -82,3 +84,33 @@ def reverse_en(viewname: str, **kwargs) -> str:
 
     with translation.override("en"):
         return reverse(viewname, **kwargs)
+
+
+# --- Concurrency ----------------------------------------------------------------------------------------
+
+
+def run_together(jobs, timeout: float = 120) -> list:
+    """Run each job in its own thread, all released at once; the results in order. Any exception fails."""
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def worker(index, job):
+        try:
+            connection.ensure_connection()  # connect before the barrier: the race is on the writes
+            barrier.wait(timeout=60)
+            results[index] = job()
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    assert not errors, errors
+    return results

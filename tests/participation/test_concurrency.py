@@ -6,15 +6,15 @@ On SQLite (one writer at a time) these tests are skipped.
 """
 
 import random
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cittasmart.accounts.models import User
 from cittasmart.participation import services
 from cittasmart.participation.models import Comment, Idea, Support
 from tests.factories import IdeaFactory, ProcessFactory, UserFactory
+from tests.helpers import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,33 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
-
-
-def run_together(jobs, timeout: float = 120) -> list:
-    """Run each job in its own thread, all released at once; the results in order. Any exception fails."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def worker(index, job):
-        try:
-            connection.ensure_connection()  # connect before the barrier: the race is on the writes
-            barrier.wait(timeout=60)
-            results[index] = job()
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    assert not errors, errors
-    return results
 
 
 def person(pk: int) -> User:

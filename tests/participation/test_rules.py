@@ -32,6 +32,7 @@ ROLES = [
     "author",
     "org_member",
     "moderator",
+    "facilitator",
     "plan_office",
     "administrator",
 ]
@@ -95,6 +96,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "participation.answer_idea": during("answer", {"plan_office"}),
     "participation.moderate": always({"moderator"}),
     "participation.manage_processes": always(STAFF),
+    # Ideas said at a meeting are recorded by facilitators and staff, in every phase of a published process.
+    "participation.record_idea": published({"facilitator", *STAFF}),
 }
 
 ON_PROCESS = {
@@ -104,6 +107,7 @@ ON_PROCESS = {
     "participation.follow",
     "participation.manage_processes",
     "participation.moderate",
+    "participation.record_idea",
 }
 ON_COMMENT = {
     "participation.reply_comment",
@@ -161,6 +165,7 @@ def make_actors(organisation) -> dict:
         "author": MembershipFactory(organisation=organisation).user,
         "org_member": MembershipFactory(organisation=organisation).user,
         "moderator": UserFactory(roles=[Role.MODERATOR]),
+        "facilitator": UserFactory(roles=[Role.FACILITATOR]),
         "plan_office": UserFactory(roles=[Role.PLAN_OFFICE]),
         "administrator": UserFactory(roles=[Role.ADMINISTRATOR]),
     }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cittasmart.survey",
     "cittasmart.plan",
     "cittasmart.participation",
+    "cittasmart.meetings",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

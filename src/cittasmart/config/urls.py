@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path(_("survey/"), include("cittasmart.survey.urls")),
     path(_("plan/"), include("cittasmart.plan.urls")),
     path(_("participate/"), include("cittasmart.participation.urls")),
+    path(_("meetings/"), include("cittasmart.meetings.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -248,6 +248,10 @@ class Idea(TimeStampedModel):
     hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
     support_count = models.PositiveIntegerField(_("supports"), default=0)
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    # An idea said at a meeting and recorded by a facilitator (``author``): where it was said, and by whom.
+    source_title = models.CharField(_("collected at"), max_length=300, blank=True)
+    source_url = models.CharField(max_length=300, blank=True)
+    said_by = models.CharField(_("said by"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo content"), default=False)
 
     class Meta:
@@ -288,8 +292,16 @@ class Idea(TimeStampedModel):
         return self.latitude is not None and self.longitude is not None
 
     @property
+    def is_recorded(self) -> bool:
+        """Said at a meeting and recorded by a facilitator, rather than written by its author."""
+        return bool(self.source_title)
+
+    @property
     def author_label(self) -> str:
-        """Who signs the idea: the organisation if any, with the person, or just the person."""
+        """Who signs the idea: the organisation if any, with the person, or just the person. An idea recorded at a
+        meeting is signed by who said it there."""
+        if self.is_recorded:
+            return self.said_by or str(_("An unregistered participant"))
         if self.organisation_id:
             return f"{self.organisation.name} ({self.author.public_name})"
         return self.author.public_name

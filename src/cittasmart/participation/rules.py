@@ -7,7 +7,7 @@ import rules
 from django.conf import settings
 from django.utils import timezone
 
-from cittasmart.core.roles import is_moderator, is_plan_office, is_staff_member
+from cittasmart.core.roles import is_facilitator, is_moderator, is_plan_office, is_staff_member
 from cittasmart.participation.models import (
     OPEN_IDEA_STATUSES,
     Capability,
@@ -194,6 +194,11 @@ rules.add_perm("participation.support_idea", is_participant & idea_is_open & pha
 rules.add_perm("participation.unsupport_idea", is_authenticated & idea_is_open)
 rules.add_perm("participation.follow", is_authenticated)
 rules.add_perm("participation.report", is_participant)
+
+# Ideas said at a meeting are recorded by its facilitators (or the plan office), whatever the phase.
+rules.add_perm(
+    "participation.record_idea", process_is_published & (is_facilitator | is_staff_member) & is_participant
+)
 
 # The plan office answers, in the phases that allow it.
 rules.add_perm("participation.answer_idea", is_plan_office & idea_is_answerable & phase_allows_answer)

@@ -180,6 +180,48 @@ def _add_attachments(idea: Idea, files: Sequence) -> None:
 
 
 @transaction.atomic
+def idea_record(
+    *,
+    recorder,
+    process: Process,
+    title: str,
+    body: str,
+    ambito: str = "",
+    organisation: Organisation | None = None,
+    said_by: str = "",
+    source_title: str,
+    source_url: str = "",
+) -> Idea:
+    """Publish an idea said at a meeting, as a facilitator recorded it: ``recorder`` is its author, ``said_by`` and
+    ``organisation`` tell who said it, ``source_title`` and ``source_url`` where. The phase does not matter: the
+    meeting took place; first-post review does not apply to a facilitator."""
+    _require(
+        recorder,
+        "participation.record_idea",
+        process,
+        _("Only facilitators and the plan office record ideas, in a published process."),
+    )
+    idea = Idea(process=process, author=recorder, organisation=organisation)
+    idea.title = title.strip()
+    idea.body = body.strip()
+    idea.ambito = ambito
+    idea.said_by = said_by.strip()
+    idea.source_title = source_title.strip()
+    idea.source_url = source_url
+    if not idea.source_title:
+        raise ValidationError({"source_title": _("Say where the idea was collected.")})
+    process_ambiti = process.ambiti_list
+    if idea.ambito and process_ambiti and idea.ambito not in process_ambiti:
+        raise ValidationError({"ambito": _("Choose one of the domains of this process.")})
+    idea.body_html = render_markdown(idea.body)
+    idea.status = IdeaStatus.PUBLISHED
+    idea.published_at = timezone.now()
+    _save(idea)
+    notify.idea_published(idea)
+    return idea
+
+
+@transaction.atomic
 def idea_create(*, user, process: Process, files: Sequence = (), **fields) -> Idea:
     """Publish a person's idea (or leave it awaiting review); the author follows it from now on."""
     _require(

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "cittasmart.meetings"
+    label = "meetings"
+    verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from cittasmart.core.registry import (
+            NavItem,
+            register_nav_item,
+            register_panel,
+            register_search_provider,
+        )
+        from cittasmart.meetings import panels, search
+
+        register_nav_item(NavItem(label=_("Meetings"), url_name="meetings:home", order=40))
+        register_panel("accounts.profile", "meetings.registrations", panels.profile_registrations, order=15)
+        register_search_provider("meetings", search.meetings_and_tours, order=40)

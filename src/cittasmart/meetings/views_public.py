@@ -1,0 +1,119 @@
+"""The public reading of meetings: the meetings and tours, a tour with the map of its stops, a meeting's page.
+Nothing here writes."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cittasmart.core.maps import MapPoint, point_map
+from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.meetings import selectors
+from cittasmart.meetings.models import MeetingTiming, Theme
+
+PAGE_SIZE = 20
+MAP_MARGIN = 0.08
+
+
+def _filters(request, *, tour=None) -> tuple[selectors.MeetingFilters, dict]:
+    """The filters asked in the query string, kept only when they are among those offered."""
+    territories = selectors.territories(user=request.user, tour=tour)
+    themes = (
+        list(tour.themes.all())
+        if tour is not None
+        else list(Theme.objects.filter(working_groups__isnull=False).distinct())
+    )
+    timing = request.GET.get("timing", "")
+    territory = request.GET.get("territory", "")
+    theme = request.GET.get("theme", "")
+    filters = selectors.MeetingFilters(
+        timing=timing if timing in MeetingTiming.values else "",
+        territory=territory if territory in territories else "",
+        theme=theme if theme in {t.slug for t in themes} else "",
+    )
+    offered = {
+        "territories": territories,
+        "themes": themes,
+        "timings": [("", _("All")), *list(MeetingTiming.choices)],
+    }
+    return filters, offered
+
+
+@require_GET
+def home(request):
+    filters, offered = _filters(request)
+    if not request.GET.get("timing"):
+        filters = selectors.MeetingFilters(
+            timing=MeetingTiming.UPCOMING, territory=filters.territory, theme=filters.theme
+        )
+    page = paginate(request, selectors.meeting_list(user=request.user, filters=filters), PAGE_SIZE)
+    return render(
+        request,
+        "meetings/home.html",
+        {
+            "page": page,
+            "filters": filters,
+            **offered,
+            "tours": selectors.tour_list(user=request.user),
+            "querystring": querystring_without_page(request),
+            "may_manage": request.user.has_perm("meetings.manage"),
+        },
+    )
+
+
+def stops_map(meetings):
+    points = [
+        MapPoint(
+            title=meeting.title,
+            subtitle=f"{meeting.municipality or meeting.territory} – {meeting.starts_at:%d/%m/%Y}",
+            url=meeting.get_absolute_url(),
+            latitude=float(meeting.latitude),
+            longitude=float(meeting.longitude),
+        )
+        for meeting in meetings
+        if meeting.has_location
+    ]
+    return point_map(points, margin=MAP_MARGIN) if points else None
+
+
+@require_GET
+def tour(request, slug):
+    tour = selectors.tour_get(slug=slug, user=request.user)
+    filters, offered = _filters(request, tour=tour)
+    meetings = list(selectors.meeting_list(user=request.user, tour=tour, filters=filters))
+    upcoming = [meeting for meeting in meetings if not meeting.is_past]
+    past = [meeting for meeting in meetings if meeting.is_past]
+    return render(
+        request,
+        "meetings/tour.html",
+        {
+            "tour": tour,
+            "filters": filters,
+            **offered,
+            "upcoming": upcoming,
+            "past": sorted(past, key=lambda m: m.starts_at, reverse=True),
+            "map": stops_map(meetings),
+            "is_filtered": any((filters.timing, filters.territory, filters.theme)),
+        },
+    )
+
+
+@require_GET
+def meeting(request, slug):
+    meeting = selectors.meeting_get(slug=slug, user=request.user)
+    user = request.user
+    groups = list(meeting.groups.all())
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "groups": groups,
+            "may_register": user.has_perm("meetings.register", meeting),
+            "my_registration": selectors.active_registration(meeting=meeting, user=user),
+            "may_check_in": user.has_perm("meetings.check_in", meeting),
+            "may_view_report": user.has_perm("meetings.view_report", meeting),
+            "may_publish_report": user.has_perm("meetings.publish_report", meeting),
+            "contribution_groups": [g for g in groups if user.has_perm("meetings.record_contributions", g)],
+            "map": stops_map([meeting]),
+        },
+    )
