@@ -5,6 +5,7 @@ Then axe-core on every meetings page type."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -67,8 +68,8 @@ def tour(transactional_db, settings):
         venue_name="Museo del Tessuto",
         municipality="Prato",
         territory="Prato",
-        latitude=43.8777,
-        longitude=11.0955,
+        latitude=Decimal("43.877700"),
+        longitude=Decimal("11.095500"),
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=4),
         capacity=80,
@@ -172,7 +173,7 @@ def test_from_registration_to_the_report(open_as, tour, mailoutbox):
     organisation = OrganisationFactory(name="PIN s.c.r.l.")
     visit(facilitator, reverse("meetings:contributions", kwargs={"slug": meeting.slug, "pk": group.pk}))
     fill_contributions(facilitator, again, organisation)
-    submit(facilitator, facilitator.locator("main form").first)
+    click_and_wait(facilitator, "button[value=save]")
     assert Contribution.objects.filter(group=group).count() == 3
     ideas = Idea.objects.filter(process=tour["process"], source_url=meeting.get_absolute_url())
     assert ideas.count() == 3
@@ -183,7 +184,7 @@ def test_from_registration_to_the_report(open_as, tour, mailoutbox):
     submit(facilitator, facilitator.locator("main form").first)
     visit(facilitator, reverse("meetings:report_edit", kwargs={"slug": meeting.slug}))
     facilitator.locator("main textarea").first.fill("Una mattina di lavoro in quattro tavoli.")
-    publish_report(facilitator)
+    click_and_wait(facilitator, "button[value=publish]")
     assert Meeting.objects.get(pk=meeting.pk).report_published_at is not None
 
     # The ideas are in the process, with the meeting as their source.
@@ -219,12 +220,135 @@ def fill_contributions(page, registration, organisation) -> None:
             row.locator("select[name$='-organisation']").select_option(str(target))
 
 
-def publish_report(page) -> None:
-    form = page.locator("main form").first
-    checkbox = form.locator("input[type=checkbox][name=publish]")
-    if checkbox.count():
-        checkbox.check()
-        submit(page, form)
-    else:
-        with page.expect_navigation():
-            form.locator("button[name=publish]").click()
+def click_and_wait(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.locator("main form").locator(selector).first.click()
+
+
+# --- axe-core on every page type of meetings ------------------------------------------------------------
+
+
+@pytest.fixture
+def running(tour):
+    """The tour's Prato stop with people registered, one checked in, a contribution, minutes and a report."""
+    from cittasmart.meetings import services
+
+    meeting, facilitator = tour["meeting"], tour["facilitator"]
+    group = meeting.groups.get(theme__name="Smart cities")
+    person = UserFactory(display_name="Chiara Bianchi")
+    mine = RegistrationFactory(
+        meeting=meeting, group=group, user=person, email=person.email, name="Chiara Bianchi"
+    )
+    RegistrationFactory.create_batch(3, meeting=meeting, group=group, organisation_category="public_body")
+    services.check_in(actor=facilitator, meeting=meeting, code=mine.code)
+    services.contributions_record(
+        actor=facilitator,
+        group=group,
+        rows=[
+            {"text": CONTRIBUTIONS[0], "ambito": "ict", "attribution": "participant", "registration": mine}
+        ],
+    )
+    services.minutes_save(actor=facilitator, group=group, minutes=MINUTES)
+    services.report_publish(actor=facilitator, meeting=meeting, report="Una mattina di lavoro.")
+    return {**tour, "person": person, "registration": mine, "group": group}
+
+
+def _page(name: str, data: dict) -> tuple[str, str | None]:
+    """The address of a page type and who looks at it (None: a visitor)."""
+    meeting, group = data["meeting"], data["group"]
+    slug = {"slug": meeting.slug}
+    token = {"token": data["registration"].token}
+    return {
+        "home": (reverse("meetings:home"), None),
+        "tour": (data["tour"].get_absolute_url(), None),
+        "meeting": (meeting.get_absolute_url(), None),
+        "meeting-facilitator": (meeting.get_absolute_url(), "facilitator"),
+        "register": (reverse("meetings:register", kwargs=slug), None),
+        "registration": (reverse("meetings:registration", kwargs=token), None),
+        "my-registrations": (reverse("meetings:my_registrations"), "person"),
+        "check-in": (reverse("meetings:checkin", kwargs=slug), "facilitator"),
+        "check-in-from-qr": (
+            reverse("meetings:checkin", kwargs=slug) + f"?code={data['registration'].code}",
+            "facilitator",
+        ),
+        "attendance": (reverse("meetings:attendance", kwargs=slug), "facilitator"),
+        "contributions": (reverse("meetings:contributions", kwargs={**slug, "pk": group.pk}), "facilitator"),
+        "minutes": (reverse("meetings:minutes", kwargs={**slug, "pk": group.pk}), "facilitator"),
+        "report-edit": (reverse("meetings:report_edit", kwargs=slug), "facilitator"),
+        "report": (reverse("meetings:report", kwargs=slug), None),
+    }[name]
+
+
+PAGE_TYPES = [
+    "home",
+    "tour",
+    "meeting",
+    "meeting-facilitator",
+    "register",
+    "registration",
+    "my-registrations",
+    "check-in",
+    "check-in-from-qr",
+    "attendance",
+    "contributions",
+    "minutes",
+    "report-edit",
+    "report",
+]
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_meetings_pages_have_no_violations(open_as, running, name):
+    url, who = _page(name, running)
+    page = open_as(running[who] if who else None)
+    visit(page, url)
+    assert_accessible(page)
+
+
+def forget_the_page_status(page) -> None:
+    """A form with errors answers 400, which Chromium also logs in the console: that line is expected."""
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the console line may come after the load event
+    page.console_log.errors = [e for e in page.console_log.errors if "status of 400" not in e]
+
+
+def test_forms_with_errors_have_no_violations(open_as, running):
+    meeting = running["meeting"]
+    visitor = open_as()
+    visit(visitor, reverse("meetings:register", kwargs={"slug": meeting.slug}))
+    visitor.get_by_label(italian("E-mail")).fill("not-an-address")
+    submit(visitor, visitor.locator("main form"))
+    assert visitor.locator("[aria-invalid=true]").count() >= 2
+    forget_the_page_status(visitor)
+    assert_accessible(visitor)
+
+    facilitator = open_as(running["facilitator"])
+    visit(facilitator, reverse("meetings:checkin", kwargs={"slug": meeting.slug}))
+    facilitator.get_by_label(re.compile(italian("Registration code"))).fill("NOPE1234")
+    submit(facilitator, facilitator.locator("main form").first)
+    expect(facilitator.get_by_role("main")).to_contain_text(
+        italian("No registration of this meeting has this code.")
+    )
+    forget_the_page_status(facilitator)
+    assert_accessible(facilitator)
+
+
+def test_confirmation_pages_have_no_violations(open_as, tour, mailoutbox):
+    visitor = open_as()
+    meeting = tour["meeting"]
+    visit(visitor, reverse("meetings:register", kwargs={"slug": meeting.slug}))
+    visitor.get_by_label(italian("Name and surname")).fill(VISITOR_NAME)
+    visitor.get_by_label(italian("E-mail")).fill(VISITOR_EMAIL)
+    visitor.locator("main label", has_text=re.compile("^Smart cities")).click()
+    visitor.locator("label[for=id_privacy]").click()
+    submit(visitor, visitor.locator("main form"))
+    assert_accessible(visitor)  # "check your e-mail"
+    visitor.goto(link_in(mailoutbox[-1], "meetings:registration_confirm"))
+    assert_accessible(visitor)
+
+
+def test_the_meeting_page_works_on_a_phone(mobile_page, tour):
+    visit(mobile_page, tour["meeting"].get_absolute_url())
+    register = mobile_page.get_by_role("link", name=re.compile(italian("Register"))).first
+    expect(register).to_be_visible()
+    assert_accessible(mobile_page)
