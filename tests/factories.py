@@ -297,8 +297,10 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     municipality = "Prato"
     territory = "Prato"
     starts_at = factory.LazyFunction(
-        lambda: django_timezone.now().replace(hour=7, minute=30, second=0, microsecond=0)
-        + datetime.timedelta(days=10)
+        lambda: (
+            django_timezone.now().replace(hour=7, minute=30, second=0, microsecond=0)
+            + datetime.timedelta(days=10)
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=4))
     is_published = True
