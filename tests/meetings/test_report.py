@@ -61,7 +61,9 @@ def publish(client, meeting, text="We met and **talked**.", op="publish"):
 
 def test_minutes_with_a_pdf(client, facilitator, group):
     client.force_login(facilitator)
-    response = client.post(minutes_url(group), {"minutes": "We agreed on *three* points.", "files": [pdf()]})
+    response = client.post(
+        minutes_url(group), {"minutes": "We agreed on *three* points.", "attachments": [pdf()]}
+    )
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.minutes == "We agreed on *three* points."
@@ -85,9 +87,9 @@ def test_a_file_that_is_not_a_pdf_or_image_writes_nothing(client, facilitator, g
     fake = SimpleUploadedFile(
         "evil.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
     )
-    response = client.post(minutes_url(group), {"minutes": "After.", "files": [fake]})
+    response = client.post(minutes_url(group), {"minutes": "After.", "attachments": [fake]})
     assert response.status_code == 400
-    assert response.context["form"].errors["files"] == [
+    assert response.context["form"].errors["attachments"] == [
         _("“%(name)s” is neither a PNG, JPEG or WebP image nor a PDF document.") % {"name": "evil.pdf"}
     ]
     group.refresh_from_db()

@@ -53,3 +53,32 @@ def add_service_errors(form: forms.BaseForm, exc: forms.ValidationError) -> None
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+# --- Shared fields --------------------------------------------------------------------------------------
+
+MARKDOWN_HELP = _(
+    "You can format the text: *italic*, **bold**, lists with a dash at the start of each line, and links written "
+    "as [text](https://…). HTML is not allowed."
+)
+# What an attachment may be (checked again from the content by ``participation.attachments``).
+ACCEPTED_TYPES = "image/png,image/jpeg,image/webp,application/pdf"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>``: a list, possibly empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_TYPES}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.forms import MARKDOWN_HELP, MultipleFileField
 from cittasmart.meetings.models import (
     Attribution,
     Meeting,
@@ -22,11 +23,6 @@ from cittasmart.meetings.models import (
 )
 from cittasmart.stakeholders.models import Organisation
 
-MARKDOWN_HELP = _(
-    "You can format the text: *italic*, **bold**, lists with a dash at the start of each line, and links written "
-    "as [text](https://…). HTML is not allowed."
-)
-ACCEPTED_TYPES = "image/png,image/jpeg,image/webp,application/pdf"
 # Rows of contributions: shown empty at first, added by "more rows", at most in one submission.
 EMPTY_ROWS = 5
 MAX_ROWS = 60
@@ -215,25 +211,6 @@ def more_rows_initial(data, prefix: str = "form") -> list[dict]:
 # --- Minutes and report ---------------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one ``<input type="file" multiple>``: a list, possibly empty."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_TYPES}))
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        uploads = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]
-
-
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"),
@@ -242,11 +219,11 @@ class MinutesForm(forms.Form):
         help_text=MARKDOWN_HELP,
         widget=forms.Textarea(attrs={"rows": 14}),
     )
-    files = MultipleFileField(label=_("Add attachments (optional)"))
+    attachments = MultipleFileField(label=_("Add attachments (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = _(
+        self.fields["attachments"].help_text = _(
             "PDF documents or PNG, JPEG, WebP images (a photo of the flip chart), up to %(size)d MB each and "
             "%(count)d per group. They are published with the report."
         ) % {"size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "count": settings.ATTACHMENTS_PER_IDEA}

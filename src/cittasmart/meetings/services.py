@@ -36,7 +36,7 @@ from cittasmart.meetings.models import (
     WorkingGroup,
 )
 from cittasmart.participation import services as participation_services
-from cittasmart.participation.attachments import validate_attachment
+from cittasmart.participation.attachments import original_name, store_attachments
 from cittasmart.stakeholders.models import Organisation, OrganisationCategory
 
 # How long the link that confirms an e-mail address stays valid.
@@ -522,24 +522,16 @@ def minutes_save(*, actor, group: WorkingGroup, minutes: str, files: Sequence = 
                 % {"count": settings.ATTACHMENTS_PER_IDEA}
             }
         )
-    checked = [(upload, *validate_attachment(upload)) for upload in files]
-    stored = []
-    try:
-        for upload, kind, content_type in checked:
-            attachment = MinutesAttachment(
-                group=group,
-                kind=kind,
-                content_type=content_type,
-                original_name=(getattr(upload, "name", "") or "file")[-200:],
-                size=upload.size,
-            )
-            attachment.file.save("upload", upload, save=False)
-            stored.append(attachment.file)
-            _save(attachment)
-    except Exception:
-        for file in stored:
-            file.delete(save=False)
-        raise
+    store_attachments(
+        files,
+        lambda upload, kind, content_type: MinutesAttachment(
+            group=group,
+            kind=kind,
+            content_type=content_type,
+            original_name=original_name(upload),
+            size=upload.size,
+        ),
+    )
     log_action(actor, "meetings.minutes.saved", group.meeting, {"group": group.pk, "files": len(files)})
     return group
 

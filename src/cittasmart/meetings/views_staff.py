@@ -264,17 +264,6 @@ def contributions(request, slug, pk):
 # --- Minutes --------------------------------------------------------------------------------------------
 
 
-def _minutes_errors(form, exc: ValidationError) -> None:
-    """The service names the files ``files`` and the checks of each file ``attachments``: both belong to the
-    field of the files."""
-    if hasattr(exc, "error_dict"):
-        renamed = {}
-        for name, errors in exc.error_dict.items():
-            renamed.setdefault("files" if name == "attachments" else name, []).extend(errors)
-        exc = ValidationError(renamed)
-    add_service_errors(form, exc)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @rate_limit_writes("meetings.minutes")
@@ -288,10 +277,10 @@ def minutes(request, slug, pk):
                 actor=request.user,
                 group=group,
                 minutes=form.cleaned_data["minutes"],
-                files=form.cleaned_data["files"],
+                files=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
-            _minutes_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The minutes have been saved."))
             return redirect("meetings:minutes", slug=meeting.slug, pk=group.pk)

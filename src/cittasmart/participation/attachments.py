@@ -1,6 +1,8 @@
 """Attachments of ideas: images (PNG, JPEG, WebP) or PDF documents, recognised from their content, never from the
 file name, and limited in size."""
 
+from collections.abc import Callable, Sequence
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -52,3 +54,28 @@ def validate_attachment(upload) -> tuple[str, str]:
         image_format = image.format
     upload.seek(0)
     return AttachmentKind.IMAGE, IMAGE_TYPES[image_format]
+
+
+def store_attachments(files: Sequence, build: Callable) -> list:
+    """Check every upload, then store each as the row ``build(upload, kind, content_type)`` returns (unsaved, with
+    an empty file field). Nothing is stored unless every file is acceptable; if saving fails midway, the files
+    already stored are removed (the caller's transaction removes the rows)."""
+    checked = [(upload, *validate_attachment(upload)) for upload in files]
+    stored, rows = [], []
+    try:
+        for upload, kind, content_type in checked:
+            row = build(upload, kind, content_type)
+            row.file.save("upload", upload, save=False)
+            stored.append(row.file)
+            row.full_clean()
+            row.save()
+            rows.append(row)
+    except Exception:
+        for file in stored:
+            file.delete(save=False)
+        raise
+    return rows
+
+
+def original_name(upload) -> str:
+    return (getattr(upload, "name", "") or "file")[-200:]

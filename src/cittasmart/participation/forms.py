@@ -7,15 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.forms import MARKDOWN_HELP, MultipleFileField
 from cittasmart.participation.attachments import validate_attachment
 from cittasmart.participation.models import Idea, IdeaAttachment, Process, ReportReason
 from cittasmart.stakeholders.models import Organisation
-
-MARKDOWN_HELP = _(
-    "You can format the text: *italic*, **bold**, lists with a dash at the start of each line, and links written "
-    "as [text](https://…). HTML is not allowed."
-)
-ACCEPTED_TYPES = "image/png,image/jpeg,image/webp,application/pdf"
 
 
 def organisations_for(user):
@@ -50,25 +45,6 @@ class HoneypotMixin:
         if self.data.get(self.add_prefix(self.honeypot_name)):
             raise ValidationError(HONEYPOT_ERROR, code="honeypot")
         return cleaned
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one ``<input type="file" multiple>``: a list, possibly empty."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_TYPES}))
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        uploads = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]
 
 
 def _messages(exc: ValidationError) -> list[str]:

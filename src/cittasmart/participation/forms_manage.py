@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.forms import MARKDOWN_HELP
 from cittasmart.participation import services
 from cittasmart.participation.models import IdeaAnswer, Outcome, Phase, Process
 from cittasmart.plan.models import Action, PlanVersion, VersionStatus
@@ -26,11 +27,6 @@ PROCESS_FIELDS = (
     "first_post_review",
 )
 PHASE_FIELDS = ("kind", "title", "description", "starts_on", "ends_on")
-
-MARKDOWN_HELP = _(
-    "You can format the text: *italic*, **bold**, lists with a dash at the start of each line, and links written "
-    "as [text](https://…). HTML is not allowed."
-)
 
 
 class DateInput(forms.DateInput):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cittasmart.core.audit import log_action
 from cittasmart.core.markup import render_markdown
 from cittasmart.participation import notify
-from cittasmart.participation.attachments import validate_attachment
+from cittasmart.participation.attachments import original_name, store_attachments
 from cittasmart.participation.models import (
     Block,
     Comment,
@@ -158,25 +158,16 @@ def _add_attachments(idea: Idea, files: Sequence) -> None:
                 % {"count": settings.ATTACHMENTS_PER_IDEA}
             }
         )
-    # Every file is checked before any is stored; if saving fails midway, the files already stored are removed.
-    checked = [(upload, *validate_attachment(upload)) for upload in files]
-    stored = []
-    try:
-        for upload, kind, content_type in checked:
-            attachment = IdeaAttachment(
-                idea=idea,
-                kind=kind,
-                content_type=content_type,
-                original_name=(getattr(upload, "name", "") or "file")[-200:],
-                size=upload.size,
-            )
-            attachment.file.save("upload", upload, save=False)
-            stored.append(attachment.file)
-            _save(attachment)
-    except Exception:
-        for file in stored:
-            file.delete(save=False)
-        raise
+    store_attachments(
+        files,
+        lambda upload, kind, content_type: IdeaAttachment(
+            idea=idea,
+            kind=kind,
+            content_type=content_type,
+            original_name=original_name(upload),
+            size=upload.size,
+        ),
+    )
 
 
 @transaction.atomic
