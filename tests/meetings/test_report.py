@@ -1,6 +1,8 @@
 """Minutes of a working group (text and files), the meeting's report, its publication, and the files of the minutes:
 nothing of it is public before the report is published."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -295,3 +297,24 @@ def test_report_queries_do_not_grow(client, facilitator, meeting, group, django_
     WorkingGroupFactory(meeting=meeting, facilitators=[UserFactory(roles=[Role.FACILITATOR])])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(report_url(meeting)).status_code == 200
+
+
+def test_a_wrong_file_of_the_minutes_can_be_removed(
+    client, facilitator, group, django_capture_on_commit_callbacks
+):
+    services.minutes_save(actor=facilitator, group=group, minutes="Notes.", files=[pdf(), pdf("second.pdf")])
+    wrong = group.attachments.get(original_name="second.pdf")
+    path = wrong.file.path
+    other_group = WorkingGroupFactory(facilitators=[UserFactory(roles=[Role.FACILITATOR])])
+    client.force_login(other_group.facilitators.get())
+    assert client.post(minutes_url(group), {"remove": wrong.pk}).status_code == 403
+
+    client.force_login(facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(minutes_url(group), {"remove": wrong.pk})
+
+    assert response.status_code == 302
+    assert list(group.attachments.values_list("original_name", flat=True)) == ["verbale.pdf"]
+    assert not Path(path).exists()
+    assert AuditEntry.objects.filter(code="meetings.minutes.attachment_removed").count() == 1
+    assert client.post(minutes_url(group), {"remove": 999999}).status_code == 404

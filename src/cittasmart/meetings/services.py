@@ -537,6 +537,22 @@ def minutes_save(*, actor, group: WorkingGroup, minutes: str, files: Sequence = 
 
 
 @transaction.atomic
+def minutes_attachment_remove(*, actor, attachment: MinutesAttachment) -> None:
+    """Remove a file of the minutes (a wrong upload), with its stored file once the transaction commits."""
+    group = attachment.group
+    _require(
+        actor,
+        "meetings.record_contributions",
+        group,
+        _("Only the facilitators of this group write its minutes."),
+    )
+    name, file = attachment.original_name, attachment.file
+    attachment.delete()
+    transaction.on_commit(lambda: file.delete(save=False))
+    log_action(actor, "meetings.minutes.attachment_removed", group.meeting, {"group": group.pk, "file": name})
+
+
+@transaction.atomic
 def report_publish(*, actor, meeting: Meeting, report: str, publish: bool = True) -> Meeting:
     _require(
         actor,

@@ -261,6 +261,10 @@ def contributions(request, slug, pk):
     return render(request, "meetings/contributions.html", context, status=400 if failed else 200)
 
 
+def _int(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
 # --- Minutes --------------------------------------------------------------------------------------------
 
 
@@ -270,6 +274,13 @@ def contributions(request, slug, pk):
 def minutes(request, slug, pk):
     meeting = _meeting(request, slug)
     group = _group(request, meeting, pk)
+    if request.method == "POST" and "remove" in request.POST:
+        attachment = group.attachments.filter(pk=_int(request.POST["remove"])).first()
+        if attachment is None:
+            raise Http404
+        services.minutes_attachment_remove(actor=request.user, attachment=attachment)
+        messages.success(request, _("The attachment has been removed."))
+        return redirect("meetings:minutes", slug=meeting.slug, pk=group.pk)
     form = MinutesForm(request.POST or None, request.FILES or None, initial={"minutes": group.minutes})
     if request.method == "POST" and form.is_valid():
         try:
