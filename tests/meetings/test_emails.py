@@ -243,3 +243,12 @@ def test_a_cancellation_tells_the_person_and_the_first_on_the_waitlist_gets_the_
     assert registration_path(waiting) in links_in(promoted.body)
     assert waiting.code in promoted.body
     assert set(attachments(promoted)) == {"meeting.ics", f"qr-{waiting.code}.png"}
+
+
+def test_nobody_is_written_to_at_an_erased_address(settings, mailoutbox):
+    from cittasmart.meetings.tasks import send_registration_email
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(status="cancelled", email="erased-7@erased.invalid")
+    assert send_registration_email.call(registration.pk, "cancelled") is False
+    assert mailoutbox == []

@@ -64,3 +64,16 @@ def test_the_source_and_the_domain_are_checked(facilitator):
     assert "source_title" in no_source.value.message_dict
     assert "ambito" in wrong_domain.value.message_dict
     assert not Idea.objects.exists()
+
+
+def test_forgetting_who_said_it_touches_only_recorded_ideas(facilitator):
+    process = ProcessFactory()
+    recorded = record(facilitator, process, said_by="Anna Rossi")
+    written = services.idea_create(user=facilitator, process=process, title="Mine", body="Written by me.")
+    Idea.objects.filter(pk=written.pk).update(said_by="should stay")
+
+    changed = services.ideas_forget_said_by(idea_ids=[recorded.pk, written.pk])
+
+    assert changed == 1
+    assert Idea.objects.get(pk=recorded.pk).author_label == italian("An unregistered participant")
+    assert Idea.objects.get(pk=written.pk).said_by == "should stay"

@@ -388,6 +388,8 @@ def check_in_undo(*, actor, registration: Registration) -> Registration:
         registration.meeting,
         _("Only the facilitators and staff of this meeting check people in."),
     )
+    if registration.checked_in_at is None:
+        raise ValidationError(_("This person has not been checked in."))
     registration.checked_in_at = None
     registration.checked_in_by = None
     registration.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])

@@ -36,6 +36,8 @@ KINDS = {
     "already_registered": {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
     "reminder": {RegistrationStatus.CONFIRMED},
 }
+# Erased people's addresses end so (accounts.gdpr, meetings.privacy).
+ERASED_DOMAIN = "@erased.invalid"
 # These e-mails carry the meeting's .ics and the QR code of the check-in.
 WITH_TICKET = {"confirmed", "promoted", "reminder"}
 
@@ -111,6 +113,8 @@ def send_registration_email(registration_id: int, kind: str) -> bool:
     )
     if registration is None or registration.is_demo or registration.status not in KINDS[kind]:
         return False
+    if registration.email.endswith(ERASED_DOMAIN):
+        return False  # the person asked to be forgotten (GDPR): nobody to write to
     if kind == "reminder" and (not registration.meeting.is_published or registration.meeting.is_past):
         return False
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):

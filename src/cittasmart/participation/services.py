@@ -213,6 +213,16 @@ def idea_record(
 
 
 @transaction.atomic
+def ideas_forget_said_by(*, idea_ids) -> int:
+    """Erasure (GDPR) of someone who said ideas at a meeting: the recorded ideas no longer name them."""
+    return (
+        Idea.objects.filter(pk__in=idea_ids)
+        .exclude(source_title="")
+        .update(said_by="", updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
 def idea_create(*, user, process: Process, files: Sequence = (), **fields) -> Idea:
     """Publish a person's idea (or leave it awaiting review); the author follows it from now on."""
     _require(
