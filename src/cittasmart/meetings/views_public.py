@@ -1,6 +1,7 @@
 """The public reading of meetings: the meetings and tours, a tour with the map of its stops, a meeting's page.
 Nothing here writes."""
 
+from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -14,37 +15,48 @@ PAGE_SIZE = 20
 MAP_MARGIN = 0.08
 
 
-def _filters(request, *, tour=None) -> tuple[selectors.MeetingFilters, dict]:
-    """The filters asked in the query string, kept only when they are among those offered."""
-    territories = selectors.territories(user=request.user, tour=tour)
+class MeetingFilterForm(forms.Form):
+    """The filters of a list of meetings, read from the query string: a value it does not offer is left out."""
+
+    timing = forms.ChoiceField(
+        label=_("When"), choices=[("", _("All")), *MeetingTiming.choices], required=False
+    )
+    territory = forms.ChoiceField(label=_("Territory"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+
+    def __init__(self, *args, territories: list[str], themes: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].choices = [("", _("All the territories")), *[(t, t) for t in territories]]
+        self.fields["theme"].choices = [("", _("All the themes")), *[(t.slug, t.name) for t in themes]]
+        if not territories:
+            del self.fields["territory"]
+        if not themes:
+            del self.fields["theme"]
+
+    def filters(self, *, default_timing: str = "") -> selectors.MeetingFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        timing = data.get("timing") or ("" if "timing" in self.data else default_timing)
+        return selectors.MeetingFilters(
+            timing=timing, territory=data.get("territory") or "", theme=data.get("theme") or ""
+        )
+
+
+def _filter_form(request, *, tour=None) -> MeetingFilterForm:
     themes = (
         list(tour.themes.all())
         if tour is not None
         else list(Theme.objects.filter(working_groups__isnull=False).distinct())
     )
-    timing = request.GET.get("timing", "")
-    territory = request.GET.get("territory", "")
-    theme = request.GET.get("theme", "")
-    filters = selectors.MeetingFilters(
-        timing=timing if timing in MeetingTiming.values else "",
-        territory=territory if territory in territories else "",
-        theme=theme if theme in {t.slug for t in themes} else "",
+    return MeetingFilterForm(
+        request.GET, territories=selectors.territories(user=request.user, tour=tour), themes=themes
     )
-    offered = {
-        "territories": territories,
-        "themes": themes,
-        "timings": [("", _("All")), *list(MeetingTiming.choices)],
-    }
-    return filters, offered
 
 
 @require_GET
 def home(request):
-    filters, offered = _filters(request)
-    if not request.GET.get("timing"):
-        filters = selectors.MeetingFilters(
-            timing=MeetingTiming.UPCOMING, territory=filters.territory, theme=filters.theme
-        )
+    form = _filter_form(request)
+    filters = form.filters(default_timing=MeetingTiming.UPCOMING)
     page = paginate(request, selectors.meeting_list(user=request.user, filters=filters), PAGE_SIZE)
     return render(
         request,
@@ -52,7 +64,7 @@ def home(request):
         {
             "page": page,
             "filters": filters,
-            **offered,
+            "form": form,
             "tours": selectors.tour_list(user=request.user),
             "querystring": querystring_without_page(request),
             "may_manage": request.user.has_perm("meetings.manage"),
@@ -78,7 +90,8 @@ def stops_map(meetings):
 @require_GET
 def tour(request, slug):
     tour = selectors.tour_get(slug=slug, user=request.user)
-    filters, offered = _filters(request, tour=tour)
+    form = _filter_form(request, tour=tour)
+    filters = form.filters()
     meetings = list(selectors.meeting_list(user=request.user, tour=tour, filters=filters))
     upcoming = [meeting for meeting in meetings if not meeting.is_past]
     past = [meeting for meeting in meetings if meeting.is_past]
@@ -88,7 +101,7 @@ def tour(request, slug):
         {
             "tour": tour,
             "filters": filters,
-            **offered,
+            "form": form,
             "upcoming": upcoming,
             "past": sorted(past, key=lambda m: m.starts_at, reverse=True),
             "map": stops_map(meetings),
