@@ -161,3 +161,28 @@ def log_in(live_server):
         )
 
     return log_in
+
+
+@pytest.fixture
+def open_as(browser, live_server, site_identity, log_in):
+    """A page in a browser context of its own, logged in as ``user`` (anonymous with None): one person each."""
+    contexts = []
+
+    def open_as(user=None):
+        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="it-IT")
+        contexts.append(context)
+        if user is not None:
+            log_in(context, user)
+        page = context.new_page()
+        page.console_log = ConsoleLog(page)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def submit(page, form) -> None:
+    """Click the submit button of ``form`` (a locator) and wait for the page that answers."""
+    with page.expect_navigation():
+        form.locator("button[type=submit]").last.click()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from cittasmart.core.roles import Role
 from cittasmart.meetings.models import Contribution, Meeting, Registration, RegistrationStatus
 from cittasmart.participation.models import Idea
-from tests.browser.conftest import DESKTOP, ConsoleLog
+from tests.browser.conftest import submit
 from tests.browser.test_accessibility import assert_accessible, visit
 from tests.factories import (
     MeetingFactory,
@@ -80,29 +80,6 @@ def tour(transactional_db, settings):
         tour=tour, title="Toscana Digitale – Lucca", territory="Lucca", latitude=43.84, longitude=10.50
     )
     return {"tour": tour, "meeting": prato, "process": process, "facilitator": facilitator}
-
-
-@pytest.fixture
-def open_as(browser, live_server, site_identity, log_in):
-    contexts = []
-
-    def open_as(user=None):
-        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="it-IT")
-        contexts.append(context)
-        if user is not None:
-            log_in(context, user)
-        page = context.new_page()
-        page.console_log = ConsoleLog(page)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def submit(page, form) -> None:
-    with page.expect_navigation():
-        form.locator("button[type=submit]").last.click()
 
 
 def link_in(message, name: str) -> str:

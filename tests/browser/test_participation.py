@@ -20,7 +20,7 @@ from cittasmart.participation.models import (
     Process,
     Report,
 )
-from tests.browser.conftest import DESKTOP, ConsoleLog
+from tests.browser.conftest import submit
 from tests.browser.test_accessibility import assert_accessible, visit
 from tests.factories import (
     PASSWORD,
@@ -77,31 +77,6 @@ def agenda(transactional_db):
         body_html="<p>Pubblicare in tempo reale i posti liberi nei parcheggi di scambio.</p>",
     )
     return {"process": process, "action": action, "similar": similar}
-
-
-@pytest.fixture
-def open_as(browser, live_server, site_identity, log_in):
-    """A page in a browser context of its own, logged in as ``user`` (anonymous with None): one person each."""
-    contexts = []
-
-    def open_as(user=None):
-        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="it-IT")
-        contexts.append(context)
-        if user is not None:
-            log_in(context, user)
-        page = context.new_page()
-        page.console_log = ConsoleLog(page)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def submit(page, form) -> None:
-    """Click the submit button of ``form`` (a locator) and wait for the page that answers."""
-    with page.expect_navigation():
-        form.locator("button[type=submit]").last.click()
 
 
 def sign_up(page, mailoutbox, *, email: str, name: str) -> None:

@@ -318,3 +318,16 @@ def test_a_wrong_file_of_the_minutes_can_be_removed(
     assert not Path(path).exists()
     assert AuditEntry.objects.filter(code="meetings.minutes.attachment_removed").count() == 1
     assert client.post(minutes_url(group), {"remove": 999999}).status_code == 404
+
+
+def test_more_files_than_allowed_are_refused_on_the_field(client, facilitator, group, settings):
+    client.force_login(facilitator)
+    files = [pdf(f"part-{n}.pdf") for n in range(settings.ATTACHMENTS_PER_IDEA + 1)]
+    response = client.post(minutes_url(group), {"minutes": "Too many files.", "attachments": files})
+    assert response.status_code == 400
+    assert response.context["form"].errors["attachments"] == [
+        _("At most %(count)d attachments per group.") % {"count": settings.ATTACHMENTS_PER_IDEA}
+    ]
+    assert not MinutesAttachment.objects.exists()
+    group.refresh_from_db()
+    assert group.minutes == ""

@@ -520,7 +520,7 @@ def minutes_save(*, actor, group: WorkingGroup, minutes: str, files: Sequence = 
     if group.attachments.count() + len(files) > settings.ATTACHMENTS_PER_IDEA:
         raise ValidationError(
             {
-                "files": _("At most %(count)d attachments per group.")
+                "attachments": _("At most %(count)d attachments per group.")
                 % {"count": settings.ATTACHMENTS_PER_IDEA}
             }
         )
