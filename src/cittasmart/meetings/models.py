@@ -34,6 +34,19 @@ def secret_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class HasSeats:
+    """What a meeting and a working group share: a capacity (None: no limit) and the seats left of it."""
+
+    capacity: int | None
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats (None: no limit); reads the ``confirmed_count`` annotation of the selectors."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+
 class Theme(models.Model):
     """A theme that working groups work on ("smart cities", "servizi online e Open Toscana")."""
 
@@ -84,7 +97,7 @@ class MeetingTiming(models.TextChoices):
     PAST = "past", pgettext_lazy("meeting", "Past")
 
 
-class Meeting(TimeStampedModel):
+class Meeting(HasSeats, TimeStampedModel):
     """An open meeting, in a place or online or both, with optional exact capacity and working groups."""
 
     tour = models.ForeignKey(
@@ -219,13 +232,6 @@ class Meeting(TimeStampedModel):
     def report_is_published(self) -> bool:
         return self.report_published_at is not None
 
-    @property
-    def seats_left(self) -> int | None:
-        """Free seats (None: no limit); reads the ``confirmed_count`` annotation of the selectors."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.confirmed_count, 0)
-
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
@@ -242,7 +248,7 @@ class AgendaItem(models.Model):
         return f"{self.starts_at:%H:%M} {self.title}"
 
 
-class WorkingGroup(models.Model):
+class WorkingGroup(HasSeats, models.Model):
     """A working group (tavolo) of a meeting, on a theme, run by facilitators, with optional exact capacity."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="groups")
@@ -283,13 +289,6 @@ class WorkingGroup(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.theme.name
-
-    @property
-    def seats_left(self) -> int | None:
-        """Free seats (None: no limit); reads the ``confirmed_count`` annotation of the selectors."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.confirmed_count, 0)
 
 
 def minutes_attachment_path(instance: "MinutesAttachment", filename: str) -> str:
