@@ -293,3 +293,11 @@ def test_the_profile_says_how_many_upcoming_meetings(client, user):
             2,
         ) % {"counter": 2}
     assert expected in content
+
+
+def test_the_link_to_manage_meetings_is_shown_to_who_can_use_it(client, plan_office):
+    admin_url = reverse("admin:meetings_meeting_changelist")
+    client.force_login(plan_office)
+    assert admin_url not in client.get(reverse("meetings:home")).content.decode()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert admin_url in client.get(reverse("meetings:home")).content.decode()

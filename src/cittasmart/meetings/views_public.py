@@ -67,7 +67,8 @@ def home(request):
             "form": form,
             "tours": selectors.tour_list(user=request.user),
             "querystring": querystring_without_page(request),
-            "may_manage": request.user.has_perm("meetings.manage"),
+            # Tours and meetings are edited in the Django admin, which only staff accounts may open.
+            "may_manage": request.user.is_staff and request.user.has_perm("meetings.change_meeting"),
         },
     )
 
