@@ -1,6 +1,8 @@
 """Recording the contributions of a working group: each row becomes an idea of the meeting's process, signed by who
 said it; a wrong row writes nothing; only the group's facilitators (and the plan office) record."""
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -126,7 +128,7 @@ def test_a_wrong_row_writes_nothing_and_the_rows_stay(client, facilitator, group
     assert response.status_code == 400
     assert not Idea.objects.exists()
     assert not Contribution.objects.exists()
-    page = response.content.decode()
+    page = unescape(response.content.decode())
     assert "First good idea." in page
     assert "Said by someone, but nobody chosen." in page
     assert _("Choose the participant who said it.") in page
@@ -138,7 +140,7 @@ def test_an_organisation_row_needs_the_organisation(client, facilitator, group):
     client.force_login(facilitator)
     response = client.post(url(group), formset_data(rows))
     assert response.status_code == 400
-    assert _("Choose the organisation on whose behalf it was said.") in response.content.decode()
+    assert _("Choose the organisation on whose behalf it was said.") in unescape(response.content.decode())
     assert not Idea.objects.exists()
 
 
@@ -262,8 +264,14 @@ def test_meeting_without_process_shows_a_message(client, facilitator, group, mee
     response = client.get(url(group))
     assert response.status_code == 200
     assert response.context["formset"] is None
-    page = response.content.decode()
-    assert "not linked to a participatory process" in page
+    page = unescape(response.content.decode())
+    assert (
+        _(
+            "This meeting is not linked to a participatory process, so its contributions cannot become ideas yet. "
+            "Ask the plan office to link the meeting to a process."
+        )
+        in page
+    )
     assert "form-TOTAL_FORMS" not in page
     response = client.post(url(group), formset_data([{"text": "x", "attribution": Attribution.UNREGISTERED}]))
     assert not Idea.objects.exists()
