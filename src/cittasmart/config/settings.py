@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cittasmart.plan",
     "cittasmart.participation",
     "cittasmart.meetings",
+    "cittasmart.documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -207,8 +208,15 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files of the document library: outside MEDIA_ROOT, never served by a URL of their own, only by the
+# permission-checked download views.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -289,6 +297,8 @@ COMMENT_EDIT_MINUTES = int(env("COMMENT_EDIT_MINUTES", "15"))
 PARTICIPATION_RATE_LIMITS = {"idea": 5, "comment": 10, "support": 60, "report": 10}
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENTS_PER_IDEA = 3
+# The largest file of the document library.
+DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DEMO_PASSWORD = env("DEMO_PASSWORD", "cittasmart-demo")
 
 LOGGING = {

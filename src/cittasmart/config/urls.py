@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path(_("plan/"), include("cittasmart.plan.urls")),
     path(_("participate/"), include("cittasmart.participation.urls")),
     path(_("meetings/"), include("cittasmart.meetings.urls")),
+    path("", include("cittasmart.documents.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
