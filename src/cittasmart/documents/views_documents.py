@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -58,6 +59,21 @@ def reserved_area(request):
     return render(request, "documents/reserved_area.html", {"page": page, "querystring": ""})
 
 
+def _links(user, document) -> list[dict]:
+    """The objects the document is linked to that ``user`` may open."""
+    links = []
+    candidates = [
+        (_("Plan version"), document.plan_version, "plan.view_version", None),
+        (_("Survey round"), document.survey_round, "survey.view_round", None),
+        (_("Meeting"), document.meeting, "meetings.view", None),
+        (_("Governance body"), document.governance_body, None, reverse("plan:governance")),
+    ]
+    for label, obj, perm, url in candidates:
+        if obj is not None and (perm is None or user.has_perm(perm, obj)):
+            links.append({"label": label, "title": str(obj), "url": url or obj.get_absolute_url()})
+    return links
+
+
 @require_GET
 def detail(request, pk):
     document = selectors.document_for_user(user=request.user, pk=pk)
@@ -67,6 +83,7 @@ def detail(request, pk):
         {
             "document": document,
             "versions": list(document.versions.all()),
+            "links": _links(request.user, document),
             "may_manage": request.user.has_perm(MANAGE),
         },
     )
