@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -14,6 +16,19 @@ def private_storage(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path / "private"
+
+
+def ensure_default_categories() -> None:
+    """The categories the migration creates; a test on a flushed database (after a transactional test) lacks them."""
+    from django.apps import apps
+
+    migration = importlib.import_module("cittasmart.documents.migrations.0002_default_categories")
+    migration.create(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_categories(db):
+    ensure_default_categories()
 
 
 def pdf(name: str = "documento.pdf", title: str = "Documento", lines=()) -> SimpleUploadedFile:
