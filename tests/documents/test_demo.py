@@ -34,7 +34,9 @@ def test_the_demo_library_and_news(client):
     citizen = User.objects.get(email=accounts_demo.demo_email("cittadino"))
     reserved_to_member = set(selectors.reserved_area(user=member).values_list("access", flat=True))
     assert reserved_to_member == {AccessLevel.MEMBERS, AccessLevel.REGISTERED}
-    assert set(selectors.reserved_area(user=citizen).values_list("access", flat=True)) == {AccessLevel.REGISTERED}
+    assert set(selectors.reserved_area(user=citizen).values_list("access", flat=True)) == {
+        AccessLevel.REGISTERED
+    }
 
     # Every demo file passed the upload checks and downloads.
     client.force_login(member)
