@@ -17,7 +17,10 @@ from cittasmart.core.registry import render_panels, search_providers
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html", {"ambiti": AMBITI})
+    # Other apps add sections after the hero (the latest news…) without core importing them.
+    return render(
+        request, "core/home.html", {"ambiti": AMBITI, "panels": render_panels("core.home", request)}
+    )
 
 
 @require_GET

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cittasmart.core.roles import is_staff_member
-from cittasmart.core.selectors import every_word_in
+from cittasmart.core.search import text_search
 from cittasmart.documents.models import (
     AccessLevel,
     Document,
@@ -77,7 +77,9 @@ def document_list(*, user, filters: DocumentFilters = DocumentFilters()) -> Quer
     if filters.reserved_only:
         documents = documents.exclude(access=AccessLevel.PUBLIC)
     if filters.query:
-        documents = documents.filter(every_word_in(filters.query, "title", "description"))
+        documents = text_search(
+            documents, filters.query, "title", "description", "current_version__text", ranked=False
+        )
     return documents.order_by("-date", "-id")
 
 

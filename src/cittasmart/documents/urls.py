@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from cittasmart.documents import views_documents
+from cittasmart.documents import feeds, views_documents, views_news
 
 app_name = "documents"
 
@@ -21,4 +21,13 @@ urlpatterns = [
     path(_("documents/<int:pk>/downloads/"), views_documents.download_log, name="download_log"),
     path(_("reserved-area/"), views_documents.reserved_area, name="reserved_area"),
     # News
+    path(_("news/"), views_news.news_list, name="news_list"),
+    path(_("news/feed/rss/"), feeds.NewsRssFeed(), name="news_feed_rss"),
+    path(_("news/feed/atom/"), feeds.NewsAtomFeed(), name="news_feed_atom"),
+    path(_("news/<slug:slug>/"), views_news.news_detail, name="news_detail"),
+    # (the plan office's pages live apart, so that no title can make a slug that hides one of them)
+    path(_("manage/news/"), views_news.news_manage, name="news_manage"),
+    path(_("manage/news/new/"), views_news.news_create, name="news_create"),
+    path(_("manage/news/<slug:slug>/edit/"), views_news.news_edit, name="news_edit"),
+    path(_("manage/news/<slug:slug>/publish/"), views_news.news_publish, name="news_publish"),
 ]

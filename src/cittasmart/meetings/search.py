@@ -7,22 +7,25 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.registry import SearchHit, SearchSection
-from cittasmart.core.selectors import every_word_in
+from cittasmart.core.search import text_search
 from cittasmart.meetings import selectors
 
 TITLE = _("Meetings and tours")
 
 
 def meetings_and_tours(*, query: str, user, limit: int) -> SearchSection:
-    """Tours first, then meetings, the latest first."""
+    """Tours first, then meetings; in each the most relevant first, then the latest."""
     query = query.strip()
-    tours = selectors.tour_list(user=user).filter(every_word_in(query, "title", "summary", "description"))
-    meetings = (
-        selectors.meetings_visible(user=user)
-        .filter(
-            every_word_in(query, "title", "summary", "description", "venue_name", "municipality", "territory")
-        )
-        .order_by("-starts_at", "-id")
+    tours = text_search(selectors.tour_list(user=user), query, "title", "summary", "description")
+    meetings = text_search(
+        selectors.meetings_visible(user=user).order_by("-starts_at", "-id"),
+        query,
+        "title",
+        "summary",
+        "description",
+        "venue_name",
+        "municipality",
+        "territory",
     )
     hits = [
         SearchHit(

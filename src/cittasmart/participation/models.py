@@ -453,13 +453,16 @@ class Support(models.Model):
 
 
 class Follow(models.Model):
-    """A person following a process or an idea, to be notified of what happens in it."""
+    """A person following a process, an idea or a domain (ambito), to be notified of what happens in it.
+
+    Following a domain means hearing of the news published in it (``notify.news_published``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
     process = models.ForeignKey(
         Process, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
     )
     idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
+    ambito = models.CharField(_("domain"), max_length=20, choices=Ambito.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -467,9 +470,13 @@ class Follow(models.Model):
         verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(process__isnull=False, idea__isnull=True)
-                | models.Q(process__isnull=True, idea__isnull=False),
+                condition=models.Q(process__isnull=False, idea__isnull=True, ambito="")
+                | models.Q(process__isnull=True, idea__isnull=False, ambito="")
+                | (models.Q(process__isnull=True, idea__isnull=True) & ~models.Q(ambito="")),
                 name="follow_one_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ambito="") | models.Q(ambito__in=Ambito.values), name="follow_ambito_valid"
             ),
             models.UniqueConstraint(
                 fields=["user", "process"],
@@ -479,10 +486,17 @@ class Follow(models.Model):
             models.UniqueConstraint(
                 fields=["user", "idea"], condition=models.Q(idea__isnull=False), name="follow_unique_idea"
             ),
+            models.UniqueConstraint(
+                fields=["user", "ambito"], condition=~models.Q(ambito=""), name="follow_unique_ambito"
+            ),
+        ]
+        indexes = [
+            # Who follows a domain, when news is published in it.
+            models.Index(fields=["ambito", "user"], condition=~models.Q(ambito=""), name="follow_ambito_user")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.process_id or self.idea_id}"
+        return f"{self.user_id} → {self.process_id or self.idea_id or self.ambito}"
 
 
 class NotificationKind(models.TextChoices):
@@ -494,6 +508,7 @@ class NotificationKind(models.TextChoices):
     HIDDEN = "hidden", _("Your content has been hidden by moderation")
     UNHIDDEN = "unhidden", _("Your content is visible again")
     APPROVED = "approved", _("Your first post has been approved")
+    NEWS = "news", _("News in a domain you follow")
 
 
 class Notification(models.Model):
@@ -510,6 +525,11 @@ class Notification(models.Model):
     idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
+    # What the notification is about when it is not a thing of participation (news, for now): its title and its
+    # page as they were when it happened, and the followed domain it came through.
+    subject_title = models.CharField(max_length=200, blank=True)
+    subject_path = models.CharField(max_length=300, blank=True)
+    ambito = models.CharField(max_length=20, choices=Ambito.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -521,7 +541,11 @@ class Notification(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ambito="") | models.Q(ambito__in=Ambito.values),
+                name="notification_ambito_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),

@@ -1,14 +1,16 @@
 """What a notification says, in the language active when it is read: the in-app list and the e-mails share it.
 
-A notification stores only what happened (``kind``, who, on which idea or comment, the moderation reason); the
-sentence is made here, so that it follows the reader's language and the current title of the idea. Reads only
-what ``selectors.notifications_for`` already fetched (``actor``, ``idea__process``, ``process``): no queries.
+A notification stores only what happened (``kind``, who, on which idea or comment, the moderation reason; for news,
+its title, its page and the followed domain it came through); the sentence is made here, so that it follows the
+reader's language and the current title of the idea. Reads only what ``selectors.notifications_for`` already
+fetched (``actor``, ``idea__process``, ``process``): no queries.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from cittasmart.core.ambiti import Ambito
 from cittasmart.participation.models import Notification, NotificationKind
 
 
@@ -43,9 +45,21 @@ def _path(notification: Notification) -> str:
     return ""
 
 
+def _describe_news(notification: Notification) -> NotificationText:
+    names = {"title": notification.subject_title}
+    if notification.ambito in Ambito.values:
+        names["ambito"] = Ambito(notification.ambito).label
+        text = _("New in %(ambito)s: “%(title)s”.") % names
+    else:
+        text = _("News: “%(title)s”.") % names
+    return NotificationText(text=text, path=notification.subject_path, reason="")
+
+
 def describe(notification: Notification) -> NotificationText:
     """The sentence of ``notification`` and the page it points to."""
     kind = notification.kind
+    if kind == NotificationKind.NEWS:
+        return _describe_news(notification)
     if notification.idea_id is None:
         # Every kind is about an idea today; a notification whose idea is gone still reads sensibly.
         return NotificationText(

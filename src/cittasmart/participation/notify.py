@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from cittasmart.core.ambiti import Ambito
 from cittasmart.participation.models import (
     Comment,
     EmailFrequency,
@@ -20,7 +21,17 @@ from cittasmart.participation.models import (
 
 
 def _create(
-    kind: str, recipient_ids: Iterable[int], *, actor=None, idea=None, comment=None, process=None, reason=""
+    kind: str,
+    recipient_ids: Iterable[int],
+    *,
+    actor=None,
+    idea=None,
+    comment=None,
+    process=None,
+    reason="",
+    subject_title="",
+    subject_path="",
+    ambito="",
 ):
     actor_id = getattr(actor, "pk", None)
     ids = sorted({pk for pk in recipient_ids if pk and pk != actor_id})
@@ -38,6 +49,9 @@ def _create(
                 idea=idea,
                 comment=comment,
                 reason=reason[:500],
+                subject_title=subject_title[:200],
+                subject_path=subject_path[:300],
+                ambito=ambito,
             )
             for pk in ids
         ]
@@ -91,3 +105,33 @@ def content_moderated(target, *, actor, kind: str, reason: str = ""):
     if isinstance(target, Comment):
         return _create(kind, [target.author_id], actor=actor, idea=target.idea, comment=target, reason=reason)
     return _create(kind, [target.author_id], actor=actor, idea=target, reason=reason)
+
+
+def news_published(*, title: str, path: str, ambiti: Iterable[str], actor=None):
+    """Tell the followers of any of ``ambiti`` that news was published: one notification per person, even when
+    they follow several of its domains (it names the first of them, in the order of the taxonomy).
+
+    ``path`` is the page of the news, relative to the site; it is stored as it is, with the title, because the
+    news is not a thing of participation (the caller, ``documents.services_news``, writes no notification
+    itself)."""
+    wanted = [a.value for a in Ambito if a.value in set(ambiti)]
+    if not wanted:
+        return []
+    by_ambito: dict[str, list[int]] = {}
+    seen: set[int] = set()
+    follows = Follow.objects.filter(ambito__in=wanted).values_list("ambito", "user_id")
+    for ambito, user_id in sorted(follows, key=lambda row: (wanted.index(row[0]), row[1])):
+        if user_id not in seen:
+            seen.add(user_id)
+            by_ambito.setdefault(ambito, []).append(user_id)
+    rows = []
+    for ambito in wanted:
+        rows += _create(
+            NotificationKind.NEWS,
+            by_ambito.get(ambito, []),
+            actor=actor,
+            subject_title=title,
+            subject_path=path,
+            ambito=ambito,
+        )
+    return rows

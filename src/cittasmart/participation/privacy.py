@@ -10,7 +10,7 @@ What erasure keeps and what it removes, and why:
 - Ideas and comments still awaiting review were never public (nobody could support, answer or reply to them), so
   they are not part of the record: they are deleted.
 - Supports stay (anonymous rows): the counters shown on the ideas stay equal to the rows they count.
-- Follows, notifications received, e-mail settings and the reports the person made are removed: they are about the
+- Follows (of processes, ideas and domains), notifications received, e-mail settings and the reports the person made are removed: they are about the
   person only and have no public meaning. A participation block is removed too (the audit log keeps the history).
 - Notifications of other people that name the person as the one who acted keep pointing to the anonymised row.
 """
@@ -131,6 +131,7 @@ def _export_follows(user) -> list[dict[str, Any]]:
             "process": f.process.title if f.process_id else None,
             "idea": f.idea.title if f.idea_id else None,
             "idea_id": f.idea_id,
+            "domain": f.ambito or None,
             "created_at": _iso(f.created_at),
         }
         for f in follows
@@ -161,6 +162,8 @@ def _export_notifications(user) -> list[dict[str, Any]]:
             "idea_id": n.idea_id,
             "comment_id": n.comment_id,
             "reason": n.reason,
+            "subject": n.subject_title or None,
+            "domain": n.ambito or None,
             "created_at": _iso(n.created_at),
             "read_at": _iso(n.read_at),
             "emailed_at": _iso(n.emailed_at),

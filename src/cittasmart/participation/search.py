@@ -7,26 +7,20 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.registry import SearchHit, SearchSection
-from cittasmart.core.selectors import every_word_in
+from cittasmart.core.search import text_search
 from cittasmart.participation import selectors
 
 TITLE = _("Participation: processes and ideas")
 
 
 def ideas_and_processes(*, query: str, user, limit: int) -> SearchSection:
-    """Processes first, then ideas (public ones, and the person's own awaiting review), newest first."""
+    """Processes first, then ideas (public ones, and the person's own awaiting review), newest first as in their
+    lists (not by relevance: a participation's latest contributions matter most)."""
     query = query.strip()
-    processes = (
-        selectors.processes_visible(user=user)
-        .prefetch_related(None)
-        .filter(every_word_in(query, "title", "summary", "description"))
-        .order_by("-created_at", "-id")
-    )
-    ideas = (
-        selectors.idea_filter(selectors.ideas_visible(user=user), selectors.IdeaFilters(query=query))
-        .select_related("process")
-        .order_by("-created_at", "-id")
-    )
+    processes = selectors.processes_visible(user=user).prefetch_related(None).order_by("-created_at", "-id")
+    processes = text_search(processes, query, "title", "summary", "description", ranked=False)
+    ideas = selectors.ideas_visible(user=user).select_related("process").order_by("-created_at", "-id")
+    ideas = text_search(ideas, query, "title", "body", "place_name", ranked=False)
     process_hits = [
         SearchHit(
             title=p.title,

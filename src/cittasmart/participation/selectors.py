@@ -7,6 +7,7 @@ from django.db.models.functions import MD5, Cast, Concat
 from django.http import Http404
 from django.utils import timezone
 
+from cittasmart.core.ambiti import Ambito
 from cittasmart.core.cursor import CursorPage, keyset_page
 from cittasmart.core.selectors import every_word_in
 from cittasmart.participation.models import (
@@ -209,10 +210,18 @@ def idea_comments(*, idea: Idea, user) -> list[Comment]:
     return top
 
 
-def is_following(*, user, process: Process | None = None, idea: Idea | None = None) -> bool:
+def is_following(*, user, process: Process | None = None, idea: Idea | None = None, ambito: str = "") -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return Follow.objects.filter(user=user, process=process, idea=idea).exists()
+    return Follow.objects.filter(user=user, process=process, idea=idea, ambito=ambito).exists()
+
+
+def followed_ambiti(*, user) -> list[str]:
+    """The domains the person follows, in the taxonomy's order."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    followed = set(Follow.objects.filter(user=user).exclude(ambito="").values_list("ambito", flat=True))
+    return [a for a in Ambito.values if a in followed]
 
 
 # --- Traceability ---------------------------------------------------------------------------------------

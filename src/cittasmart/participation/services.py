@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cittasmart.core.ambiti import Ambito
 from cittasmart.core.audit import log_action
 from cittasmart.core.markup import render_markdown
 from cittasmart.participation import notify
@@ -429,6 +430,42 @@ def follow_set(*, user, target: Process | Idea, following: bool) -> bool:
     return following
 
 
+def _check_ambito(ambito: str) -> None:
+    if ambito not in Ambito.values:
+        raise ValidationError({"ambiti": _("Unknown domain.")})
+
+
+def ambito_follow_set(*, user, ambito: str, following: bool) -> bool:
+    """Follow or stop following a domain (to hear of the news published in it); returns whether the person
+    follows it now."""
+    _require(user, "participation.follow", None, _("Log in to follow."))
+    _check_ambito(ambito)
+    if following:
+        try:
+            with transaction.atomic():
+                Follow.objects.get_or_create(user=user, ambito=ambito)
+        except IntegrityError:
+            pass  # followed by a concurrent request
+    else:
+        Follow.objects.filter(user=user, ambito=ambito).delete()
+    return following
+
+
+@transaction.atomic
+def ambiti_follow_replace(*, user, ambiti: Iterable[str]) -> list[str]:
+    """Follow exactly ``ambiti`` among the domains (the preferences page); returns them in the taxonomy's order."""
+    _require(user, "participation.follow", None, _("Log in to follow."))
+    wanted = set(ambiti)
+    for ambito in wanted:
+        _check_ambito(ambito)
+    Follow.objects.filter(user=user, process__isnull=True, idea__isnull=True).exclude(
+        ambito__in=wanted
+    ).delete()
+    for ambito in wanted:
+        ambito_follow_set(user=user, ambito=ambito, following=True)
+    return [a for a in Ambito.values if a in wanted]
+
+
 # --- Notifications --------------------------------------------------------------------------------------
 
 
@@ -448,6 +485,16 @@ def notification_settings_update(*, user, email_frequency: str) -> NotificationS
     settings_row = notification_settings_get(user=user)
     settings_row.email_frequency = email_frequency
     _save(settings_row)
+    return settings_row
+
+
+@transaction.atomic
+def notification_preferences_save(
+    *, user, email_frequency: str, ambiti: Iterable[str]
+) -> NotificationSettings:
+    """The preferences page: how often to get e-mails, and which domains to hear the news of."""
+    settings_row = notification_settings_update(user=user, email_frequency=email_frequency)
+    ambiti_follow_replace(user=user, ambiti=ambiti)
     return settings_row
 
 

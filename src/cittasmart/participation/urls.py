@@ -45,6 +45,7 @@ urlpatterns = [
     path(_("notifications/read/"), views_notifications.mark_read, name="notifications_read"),
     path(_("notifications/settings/"), views_notifications.preferences, name="notification_settings"),
     path(_("notifications/unsubscribe/<str:token>/"), views_notifications.unsubscribe, name="unsubscribe"),
+    path(_("domains/follow/"), views_notifications.ambito_follow, name="ambito_follow"),
     # Plan office: processes, phases, answers.
     path(_("manage/"), views_manage.manage, name="manage"),
     path(_("manage/new/"), views_manage.process_create, name="process_create"),

@@ -1,24 +1,29 @@
-"""A person's notifications: the list, marking them read, the e-mail preferences and the one-click unsubscribe."""
+"""A person's notifications: the list, marking them read, the e-mail preferences (with the domains followed), the
+one-click unsubscribe, and the button that follows the news of one domain."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cittasmart.core.ambiti import Ambito
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate
 from cittasmart.core.ratelimit import rate_limit_writes
 from cittasmart.participation import selectors, services
-from cittasmart.participation.forms_notifications import NotificationSettingsForm
+from cittasmart.participation.forms_notifications import AmbitoFollowForm, NotificationSettingsForm
 from cittasmart.participation.models import EmailFrequency
 from cittasmart.participation.notification_texts import describe
 
 PAGE_SIZE = 20
+FOLLOWS_PER_MINUTE = settings.PARTICIPATION_RATE_LIMITS["support"]
 
 
 @require_GET
@@ -58,15 +63,21 @@ def mark_read(request):
 @login_required
 @rate_limit_writes("participation.notification_settings")
 def preferences(request):
-    """How often the person gets e-mails about their notifications."""
+    """How often the person gets e-mails about their notifications, and the domains whose news they follow."""
     current = services.notification_settings_get(user=request.user)
     form = NotificationSettingsForm(
-        request.POST or None, initial={"email_frequency": current.email_frequency}
+        request.POST or None,
+        initial={
+            "email_frequency": current.email_frequency,
+            "ambiti": selectors.followed_ambiti(user=request.user),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.notification_settings_update(
-                user=request.user, email_frequency=form.cleaned_data["email_frequency"]
+            services.notification_preferences_save(
+                user=request.user,
+                email_frequency=form.cleaned_data["email_frequency"],
+                ambiti=form.cleaned_data["ambiti"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -101,3 +112,38 @@ def unsubscribe(request, token: str):
             "emails_off": settings_row.email_frequency == EmailFrequency.NEVER,
         },
     )
+
+
+def _safe_next(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("participation:notification_settings")
+
+
+@require_POST
+@login_required
+@rate_limit_writes("participation.follow", FOLLOWS_PER_MINUTE)
+def ambito_follow(request):
+    """Follow or stop following the news of a domain (the button of a list of news filtered by domain), then go
+    back to the page the button was on."""
+    form = AmbitoFollowForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown domain."))
+    ambito = form.cleaned_data["ambito"]
+    back = _safe_next(request, form.cleaned_data["next"])
+    try:
+        now = services.ambito_follow_set(
+            user=request.user, ambito=ambito, following=form.cleaned_data["following"]
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    names = {"ambito": Ambito(ambito).label}
+    if now:
+        message = _("You follow %(ambito)s now: you get a notification when news is published in it.") % names
+    else:
+        message = _("You no longer follow %(ambito)s.") % names
+    messages.success(request, message)
+    return redirect(back)

@@ -7,12 +7,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.registry import SearchHit, SearchSection
+from cittasmart.core.search import text_search
 from cittasmart.stakeholders import selectors
 from cittasmart.stakeholders.models import Membership
 
 
 def search_organisations(*, query: str, user, limit: int) -> SearchSection:
-    organisations = selectors.organisation_list(query=query)
+    """The organisations whose name or description matches ``query``, the most relevant first (all are public)."""
+    organisations = text_search(selectors.organisation_list(), query, "name", "description")
     hits = [
         SearchHit(title=o.name, url=o.get_absolute_url(), summary=Truncator(o.description).words(25))
         for o in organisations[:limit]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cittasmart.core.maps import MapPoint, PointMap, point_map
 from cittasmart.core.registry import SearchHit, SearchSection
 from cittasmart.core.roles import is_staff_member
+from cittasmart.core.search import text_search
 from cittasmart.stakeholders.models import Membership, Organisation, OrganisationCategory, OwnerType
 from cittasmart.survey.models import (
     RecordImpact,
@@ -231,8 +232,14 @@ def published_rounds() -> QuerySet[SurveyRound]:
 
 
 def search_records(*, query: str, user, limit: int) -> SearchSection:
+    """The records ``user`` may see whose title or description matches ``query``, the most relevant first."""
     include_reserved = can_include_reserved(user)
-    records = record_list(user=user, filters=CatalogueFilters(query=query, include_reserved=include_reserved))
+    records = text_search(
+        record_list(user=user, filters=CatalogueFilters(include_reserved=include_reserved)),
+        query,
+        "title",
+        "description",
+    )
     hits = [
         SearchHit(
             title=r.title,
