@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from cittasmart.core.roles import Role
-from cittasmart.documents import services
+from cittasmart.documents import services, services_news
 from cittasmart.documents.demo_files import simple_pdf
 from cittasmart.documents.models import AccessLevel, Document, DocumentCategory, Download, ReaderGroup
 from tests.browser.conftest import submit
@@ -130,7 +130,17 @@ def library(people):
         category=DocumentCategory.objects.first(),
     )
     Download.objects.create(document=document, version=document.current_version, user=people["member"])
-    return {**people, "document": document}
+    news = services_news.news_create(
+        actor=office,
+        title="Pubblicato il verbale della cabina di regia",
+        summary="Le decisioni sulla nota di aggiornamento.",
+        body="Il **verbale** è nell'area riservata.",
+        ambiti=["governance"],
+        documents=[document],
+    )
+    services_news.news_publish(actor=office, news=news)
+    draft = services_news.news_create(actor=office, title="Bozza", summary="Non ancora pubblica.")
+    return {**people, "document": document, "news": news, "draft": draft}
 
 
 def _upload(title):
@@ -152,6 +162,14 @@ def _page(name: str, data: dict) -> tuple[str, str | None]:
         "document-edit": (reverse("documents:edit", kwargs=pk), "office"),
         "version-form": (reverse("documents:version_create", kwargs=pk), "office"),
         "download-log": (reverse("documents:download_log", kwargs=pk), "office"),
+        "news-list": (reverse("documents:news_list"), None),
+        "news-list-domain": (reverse("documents:news_list") + "?ambito=governance", "citizen"),
+        "news-item": (data["news"].get_absolute_url(), "member"),
+        "news-manage": (reverse("documents:news_manage"), "office"),
+        "news-form": (reverse("documents:news_create"), "office"),
+        "news-edit": (reverse("documents:news_edit", kwargs={"slug": data["draft"].slug}), "office"),
+        "search": (reverse("core:search") + "?q=verbale", "member"),
+        "home": ("/", None),
     }[name]
 
 
@@ -166,6 +184,14 @@ PAGE_TYPES = [
     "document-edit",
     "version-form",
     "download-log",
+    "news-list",
+    "news-list-domain",
+    "news-item",
+    "news-manage",
+    "news-form",
+    "news-edit",
+    "search",
+    "home",
 ]
 
 
