@@ -136,3 +136,39 @@ def test_the_profile_shows_the_reserved_area_to_who_has_reserved_documents(
     assert reverse("documents:reserved_area") in client.get(reverse("accounts:profile")).content.decode()
     client.force_login(UserFactory())
     assert reverse("documents:reserved_area") not in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_the_pages_of_linked_objects_list_the_documents_their_reader_may_open(
+    client, make_document, org, member
+):
+    from tests.factories import MeetingFactory, PlanVersionFactory, SurveyRoundFactory, publish
+
+    version = publish(PlanVersionFactory())
+    meeting = MeetingFactory()
+    survey_round = SurveyRoundFactory(status="closed")
+    public = make_document(title="Linee guida approvate", plan_version=version, meeting=meeting)
+    make_document(
+        title="Verbale riservato",
+        plan_version=version,
+        meeting=meeting,
+        access=AccessLevel.MEMBERS,
+        organisations=[org],
+    )
+    for url in (version.get_absolute_url(), meeting.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert public.get_absolute_url() in page, url
+        assert "Verbale riservato" not in page, url
+    client.force_login(member)
+    for url in (version.get_absolute_url(), meeting.get_absolute_url()):
+        assert "Verbale riservato" in client.get(url).content.decode(), url
+
+    # The document links back to what is public of them (a survey round by its report, once published).
+    linked = make_document(title="Rapporto", survey_round=survey_round, plan_version=version)
+    page = client.get(linked.get_absolute_url()).content.decode()
+    assert version.get_absolute_url() in page
+    report = reverse("survey:report", kwargs={"slug": survey_round.slug})
+    assert report not in page
+    survey_round.status = "published"
+    survey_round.save()
+    assert report in client.get(linked.get_absolute_url()).content.decode()
+    assert client.get(report).status_code == 200

@@ -22,6 +22,8 @@ class DocumentsConfig(AppConfig):
         register_panel("core.home", "documents.news", views_news.home_latest_news, order=10)
         register_panel("accounts.profile", "documents.reserved", panels.profile_reserved_area, order=30)
         register_panel("core.manage", "documents.library", panels.manage_card, order=40)
+        register_panel("plan.version", "documents.linked", panels.version_documents, order=10)
+        register_panel("meetings.meeting", "documents.linked", panels.meeting_documents, order=10)
         # Site search sections: after meetings (40), before organisations (80).
         register_search_provider("documents", search.search_documents, order=50)
         register_search_provider("news", search.search_news, order=60)

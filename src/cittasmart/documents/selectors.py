@@ -65,7 +65,6 @@ class DocumentFilters:
     query: str = ""
     category: str = ""  # a category slug
     year: int | None = None
-    reserved_only: bool = False
 
 
 def document_list(*, user, filters: DocumentFilters = DocumentFilters()) -> QuerySet[Document]:
@@ -74,8 +73,6 @@ def document_list(*, user, filters: DocumentFilters = DocumentFilters()) -> Quer
         documents = documents.filter(category__slug=filters.category)
     if filters.year:
         documents = documents.filter(date__year=filters.year)
-    if filters.reserved_only:
-        documents = documents.exclude(access=AccessLevel.PUBLIC)
     if filters.query:
         documents = text_search(
             documents, filters.query, "title", "description", "current_version__text", ranked=False

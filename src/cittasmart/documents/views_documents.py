@@ -60,18 +60,24 @@ def reserved_area(request):
 
 
 def _links(user, document) -> list[dict]:
-    """The objects the document is linked to that ``user`` may open."""
-    links = []
+    """The objects the document is linked to that ``user`` may open, with the public page of each."""
+    survey_round, body = document.survey_round, document.governance_body
     candidates = [
-        (_("Plan version"), document.plan_version, "plan.view_version", None),
-        (_("Survey round"), document.survey_round, "survey.view_round", None),
-        (_("Meeting"), document.meeting, "meetings.view", None),
-        (_("Governance body"), document.governance_body, None, reverse("plan:governance")),
+        (_("Plan version"), document.plan_version, "plan.view_version", lambda obj: obj.get_absolute_url()),
+        (
+            _("Survey round"),
+            survey_round,
+            "survey.view_report",
+            lambda obj: reverse("survey:report", kwargs={"slug": obj.slug}),
+        ),
+        (_("Meeting"), document.meeting, "meetings.view", lambda obj: obj.get_absolute_url()),
+        (_("Governance body"), body, None, lambda obj: reverse("plan:governance")),
     ]
-    for label, obj, perm, url in candidates:
-        if obj is not None and (perm is None or user.has_perm(perm, obj)):
-            links.append({"label": label, "title": str(obj), "url": url or obj.get_absolute_url()})
-    return links
+    return [
+        {"label": label, "title": str(obj), "url": url(obj)}
+        for label, obj, perm, url in candidates
+        if obj is not None and (perm is None or user.has_perm(perm, obj))
+    ]
 
 
 @require_GET

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from cittasmart.core.maps import MapPoint, point_map
 from cittasmart.core.pagination import paginate, querystring_without_page
+from cittasmart.core.registry import render_panels
 from cittasmart.meetings import selectors
 from cittasmart.meetings.models import MeetingTiming, Theme
 
@@ -129,5 +130,7 @@ def meeting(request, slug):
             "may_publish_report": user.has_perm("meetings.publish_report", meeting),
             "contribution_groups": [g for g in groups if user.has_perm("meetings.record_contributions", g)],
             "map": stops_map([meeting]),
+            # Later apps add sections about the meeting (its documents in the library…).
+            "panels": render_panels("meetings.meeting", request, meeting=meeting),
         },
     )

@@ -31,6 +31,8 @@ def _version_context(request, version: PlanVersion, current: PlanVersion | None)
         "actions": actions,
         "groups": reading.group_actions(actions, by=by),
         "group_by": by,
+        # Later apps add sections about the version (its documents in the library…).
+        "panels": render_panels("plan.version", request, version=version),
     }
 
 
