@@ -153,3 +153,18 @@ def test_an_unknown_version_is_a_404(client, make_document):
     document = make_document()
     url = reverse("documents:download_version", kwargs={"pk": document.pk, "number": 2})
     assert client.get(url).status_code == 404
+
+
+def test_the_personal_export_lists_the_downloads_and_erasure_keeps_the_log(client, reserved, member_a):
+    from cittasmart.accounts import gdpr
+
+    client.force_login(member_a)
+    client.get(_urls(reserved)[1])
+    exported = next(c for c in gdpr.contributors() if c.name == "documents").export(member_a)
+    assert [(d["document"], d["version"]) for d in exported["downloads"]] == [("Piano riservato", 1)]
+    from cittasmart.accounts.services import user_erase
+
+    user_erase(user=member_a)
+    member_a.refresh_from_db()
+    assert Download.objects.get().user == member_a
+    assert member_a.email.startswith("erased-")

@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents and news")
 
     def ready(self) -> None:
+        from cittasmart.accounts import gdpr
         from cittasmart.core.registry import (
             NavItem,
             register_demo_loader,
@@ -15,7 +16,7 @@ class DocumentsConfig(AppConfig):
             register_panel,
             register_search_provider,
         )
-        from cittasmart.documents import demo, panels, search, views_news
+        from cittasmart.documents import demo, panels, privacy, search, views_news
 
         register_nav_item(NavItem(label=_("Documents"), url_name="documents:library", order=50))
         register_nav_item(NavItem(label=_("News"), url_name="documents:news_list", order=60))
@@ -29,3 +30,4 @@ class DocumentsConfig(AppConfig):
         register_search_provider("news", search.search_news, order=60)
         # After meetings (70): the demo documents link to their meetings.
         register_demo_loader("documents", demo.load, order=80)
+        gdpr.register(gdpr.Contributor(name="documents", export=privacy.export, erase=privacy.erase))
