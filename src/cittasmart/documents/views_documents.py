@@ -4,17 +4,16 @@ permission-checked downloads, and the plan office's pages to add documents and v
 Every document is fetched through ``selectors.document_for_user``: a document one may not read answers 404 like a
 missing one, on its page and on its downloads."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cittasmart.core.downloads import attachment_response
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
@@ -95,9 +94,6 @@ def detail(request, pk):
     )
 
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"\\/]")
-
-
 @require_GET
 def download(request, pk, number=None):
     """A version of a document (the latest without ``number``), always as a download that the browser must not
@@ -112,12 +108,13 @@ def download(request, pk, number=None):
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise Http404 from exc
     services.download_record(user=request.user, version=version)
-    name = _UNSAFE_NAME.sub("_", version.file_name) or "file"
-    response = FileResponse(handle, content_type=version.content_type, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
     # A reserved file must not stay in a shared cache or in the browser after logout.
-    response["Cache-Control"] = "private, max-age=3600" if not document.is_reserved else "private, no-store"
-    return response
+    return attachment_response(
+        handle,
+        content_type=version.content_type,
+        filename=version.file_name,
+        cache_control="private, no-store" if document.is_reserved else "private, max-age=3600",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,13 +5,11 @@ The meeting is fetched through ``selectors.meeting_get`` (404 when it is not vis
 (403) before anything else is read; every write goes through ``meetings.services``, which checks it again and
 writes the audit entry."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cittasmart.core.downloads import attachment_response
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate, querystring_without
 from cittasmart.core.permissions import require_perm
@@ -306,9 +305,6 @@ def minutes(request, slug, pk):
     return _render(request, "meetings/minutes_form.html", context, form)
 
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\"\\/]")
-
-
 @require_GET
 def minutes_attachment(request, pk):
     """A file of the minutes, only to who may read the meeting's report (everyone once it is published, the people
@@ -327,11 +323,12 @@ def minutes_attachment(request, pk):
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise Http404 from exc
-    name = _UNSAFE_NAME.sub("_", item.original_name) or "file"
-    response = FileResponse(handle, content_type=item.content_type, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(
+        handle,
+        content_type=item.content_type,
+        filename=item.original_name,
+        cache_control="private, max-age=3600",
+    )
 
 
 # --- Report ---------------------------------------------------------------------------------------------
