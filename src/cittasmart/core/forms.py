@@ -82,3 +82,10 @@ class MultipleFileField(forms.FileField):
             return []
         uploads = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]
+
+
+def render_form_page(request, template: str, context: dict, form=None):
+    """A page with a form: status 400 when the form has errors, so that clients and tests see the refusal."""
+    from django.shortcuts import render
+
+    return render(request, template, context, status=400 if form is not None and form.errors else 200)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cittasmart.core.downloads import attachment_response
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -23,10 +24,6 @@ from cittasmart.documents.forms import DocumentForm, LibraryFilterForm, VersionF
 
 MANAGE = "documents.manage"
 PAGE_SIZE = 20
-
-
-def _render(request, template: str, context: dict, form=None):
-    return render(request, template, context, status=400 if form is not None and form.errors else 200)
 
 
 @require_GET

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cittasmart.core.ambiti import AMBITI
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.markup import render_markdown
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
@@ -33,10 +34,6 @@ MANAGE = "documents.manage_news"
 PAGE_SIZE = 12
 STAFF_PAGE_SIZE = 30
 HOME_COUNT = 3
-
-
-def _render(request, template: str, context: dict, form=None):
-    return render(request, template, context, status=400 if form is not None and form.errors else 200)
 
 
 def _ambito_info(slug: str):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cittasmart.core.downloads import attachment_response
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate, querystring_without
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -73,10 +74,6 @@ def _staff_nav(request, meeting: Meeting, current: str, group: WorkingGroup | No
         "can_publish_report": user.has_perm(PUBLISH_REPORT, meeting),
         "recordable_groups": [g for g in meeting.groups.all() if user.has_perm(RECORD, g)],
     }
-
-
-def _render(request, template: str, context: dict, form) -> object:
-    return render(request, template, context, status=400 if form.errors else 200)
 
 
 def _time(value) -> str:

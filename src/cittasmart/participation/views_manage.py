@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -33,10 +34,6 @@ def _phase(process: Process, pk: int) -> Phase:
     if phase is None:
         raise Http404
     return phase
-
-
-def _render(request, template: str, context: dict, form) -> object:
-    return render(request, template, context, status=400 if form.errors else 200)
 
 
 # --- Overview -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cittasmart.core.ambiti import Ambito
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -47,10 +48,6 @@ def _action(version: PlanVersion, code: str) -> Action:
     if action is None:
         raise Http404
     return action
-
-
-def _render(request, template: str, context: dict, form) -> object:
-    return render(request, template, context, status=400 if form.errors else 200)
 
 
 # --- Overview -------------------------------------------------------------------------------------------
