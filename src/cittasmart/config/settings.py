@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cittasmart.participation",
     "cittasmart.meetings",
     "cittasmart.documents",
+    "cittasmart.opendata",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -297,6 +298,28 @@ ATTACHMENTS_PER_IDEA = 3
 # The largest file of the document library.
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DEMO_PASSWORD = env("DEMO_PASSWORD", "cittasmart-demo")
+
+# --- Open data ------------------------------------------------------------------------------------------
+# The licence of every dataset (CC BY 4.0 unless the administration chooses otherwise).
+OPENDATA_LICENCE_URL = env("OPENDATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OPENDATA_LICENCE_NAME = env(
+    "OPENDATA_LICENCE_NAME", "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)"
+)
+# The publisher of the catalogue: the organisation marked as host entity, unless these are set.
+OPENDATA_PUBLISHER_NAME = env("OPENDATA_PUBLISHER_NAME")
+OPENDATA_PUBLISHER_IPA = env("OPENDATA_PUBLISHER_IPA")
+# Datasets per page of the DCAT-AP_IT catalogue.
+OPENDATA_CATALOG_PAGE_SIZE = int(env("OPENDATA_CATALOG_PAGE_SIZE", "100"))
+# Exports with more rows than this are made by the background worker, with a progress page.
+OPENDATA_EXPORT_SYNC_MAX_ROWS = int(env("OPENDATA_EXPORT_SYNC_MAX_ROWS", "50000"))
+# Files of background exports (public data, served by the export views).
+EXPORTS_ROOT = Path(env("EXPORTS_ROOT", str(VAR_DIR / "exports")))
+# The read API: items per page (default and maximum) and requests per minute per client; the write feed's
+# own limit per token.
+API_PAGE_SIZE = 100
+API_MAX_PAGE_SIZE = 1000
+API_RATE_LIMIT_PER_MINUTE = int(env("API_RATE_LIMIT_PER_MINUTE", "300"))
+API_WRITE_RATE_LIMIT_PER_MINUTE = int(env("API_WRITE_RATE_LIMIT_PER_MINUTE", "120"))
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cittasmart.opendata.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The API answers in the language of Accept-Language, at one address for every language.
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -19,6 +23,7 @@ urlpatterns += i18n_patterns(
     path(_("participate/"), include("cittasmart.participation.urls")),
     path(_("meetings/"), include("cittasmart.meetings.urls")),
     path("", include("cittasmart.documents.urls")),
+    path("", include("cittasmart.opendata.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
