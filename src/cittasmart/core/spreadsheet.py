@@ -34,3 +34,26 @@ def unneutralise(value: str) -> str:
     if value.startswith(QUOTE) and needs_quote(value[1:]):
         return value[1:]
     return value
+
+
+class Echo:
+    """A file-like object whose ``write`` returns the line: ``csv.writer(Echo())`` then yields CSV lines one by
+    one, for a generator behind a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def xlsx_text(value: str) -> str:
+    """A text cell for an XLSX file: without the control characters the format cannot hold, then neutralised.
+
+    (Cleaning first: a value such as "\\x01=SUM(A1)" must not become a formula once the control character is
+    gone.)"""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def xlsx_cell(value):
+    """A value for an XLSX cell: text cleaned and neutralised, anything else (numbers, dates) kept typed."""
+    return xlsx_text(value) if isinstance(value, str) else value

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cittasmart.core.spreadsheet import neutralise
+from cittasmart.core.spreadsheet import Echo, neutralise
 from cittasmart.meetings.models import (
     Contribution,
     Meeting,
@@ -187,13 +187,6 @@ CSV_HEADER = (
 )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_row(registration: Registration, *, position: int | None, questions: list) -> list[str]:
     """One registration as CSV cells (text, before neutralisation)."""
     checked_in = registration.checked_in_at
@@ -217,7 +210,7 @@ def csv_lines(meeting: Meeting) -> Iterator[str]:
     answers to the meeting's questions. UTF-8 with a byte-order mark (for spreadsheet programs), cells
     neutralised against formulas."""
     questions = list(meeting.questions.all())
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     header = [*CSV_HEADER, *[question.label for question in questions]]
     yield "\ufeff" + writer.writerow([neutralise(cell) for cell in header])
     for registration in confirmed(meeting).iterator(chunk_size=CHUNK_SIZE):

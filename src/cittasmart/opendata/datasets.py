@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Prefetch, QuerySet
@@ -64,9 +65,13 @@ class Dataset:
     columns: tuple[Column, ...]
     filters: tuple[Filter, ...] = ()
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    # "app_label.Model" of the rows: lets the API build its schemas at import time without a query.
+    model_label: str = ""
 
     @property
     def model(self):
+        if self.model_label:
+            return apps.get_model(self.model_label)
         return self.rows().model
 
     def queryset(self, params: dict[str, str] | None = None) -> QuerySet:
@@ -263,6 +268,7 @@ def _document_download(document) -> str | None:
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
         slug="organisations",
+        model_label="stakeholders.Organisation",
         title=_("Organisations"),
         description=_(
             "The organisations taking part in the Smart City plan: the administration, its participated "
@@ -288,6 +294,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="survey-records",
+        model_label="survey.SurveyRecord",
         title=_("Smart city projects and ideas from the survey"),
         description=_(
             "The validated public records of the survey of smart-city projects and ideas of the administration "
@@ -339,6 +346,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="plan-versions",
+        model_label="plan.PlanVersion",
         title=_("Versions of the Smart City plan"),
         description=_("Every published version of the plan, with its approval act."),
         theme="GOVE",
@@ -363,6 +371,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="actions",
+        model_label="plan.Action",
         title=_("Actions of the Smart City plan"),
         description=_(
             "The actions of every published version of the plan: who is responsible, partners, domains, "
@@ -406,6 +415,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="indicators",
+        model_label="plan.Indicator",
         title=_("Indicators of the Smart City plan"),
         description=_(
             "The indicators that measure the plan, city-wide or for one action, with unit and source."
@@ -445,6 +455,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="measurements",
+        model_label="plan.Measurement",
         title=_("Measurements of the plan's indicators"),
         description=_("The measured values, baselines and targets of the indicators, by period."),
         theme="GOVE",
@@ -474,6 +485,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="processes",
+        model_label="participation.Process",
         title=_("Participatory processes"),
         description=_("The published participatory processes, with their organiser and domains."),
         theme="GOVE",
@@ -494,6 +506,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="ideas",
+        model_label="participation.Idea",
         title=_("Ideas from citizens and stakeholders"),
         description=_(
             "The public ideas of the participatory processes, with supports, comments and the administration's "
@@ -530,6 +543,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="meetings",
+        model_label="meetings.Meeting",
         title=_("Public meetings"),
         description=_("The published meetings and working groups, with place, time and seats."),
         theme="GOVE",
@@ -563,6 +577,7 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         slug="documents",
+        model_label="documents.Document",
         title=_("Public documents"),
         description=_("The public documents of the library: plan texts, minutes, reports and data files."),
         theme="GOVE",

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from cittasmart.core.ambiti import Ambito
-from cittasmart.core.spreadsheet import neutralise
+from cittasmart.core.spreadsheet import Echo, neutralise
 from cittasmart.participation.models import (
     Idea,
     IdeaStatus,
@@ -165,16 +165,9 @@ def csv_row(idea: Idea, *, base_url: str = "") -> list[str]:
     ]
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(process: Process, *, base_url: str = "") -> Iterator[str]:
     """The CSV file line by line: UTF-8 with a byte-order mark (for spreadsheet programs), cells neutralised."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(CSV_HEADER)
     for idea in report_ideas(process).iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow([neutralise(cell) for cell in csv_row(idea, base_url=base_url)])

@@ -372,3 +372,128 @@ def measurement_save(
         {"period": measurement.period, "value": str(measurement.value)},
     )
     return measurement
+
+
+# --- The measurement feed -------------------------------------------------------------------------------
+# A measurement is an observation of the world, not plan content (ADR 0012): an organisation's system appends
+# new measurements to the indicators it is the source of in the current published version, without changing any
+# existing row there, and the draft (if any) gets the same measurement so that the next version carries it.
+
+
+class MeasurementConflict(Exception):
+    """The indicator already has a measurement for the period: a correction goes through the plan office."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def measurement_feed_allowed(*, organisation, indicator: Indicator) -> bool:
+    """The one rule of the feed: an organisation writes only the indicators it is the source of."""
+    return organisation is not None and indicator.source_organisation_id == organisation.pk
+
+
+@transaction.atomic
+def measurement_append(
+    *,
+    actor,
+    organisation,
+    indicator_code: str,
+    period: str,
+    period_end: date,
+    value,
+    quality: str = "",
+    source_text: str = "",
+    note: str = "",
+    audit_data: dict | None = None,
+) -> Measurement:
+    """Append a measurement sent by ``organisation`` to the indicator ``indicator_code`` of the current version.
+
+    Raises ``Indicator.DoesNotExist`` (no such indicator in the current version), ``PermissionDenied`` (the
+    organisation is not the indicator's source), ``MeasurementConflict`` (the period is already measured) or
+    ``ValidationError`` (invalid values). Targets and baselines are plan content: the feed cannot set them."""
+    from django.core.exceptions import PermissionDenied
+
+    from cittasmart.plan.selectors import current_version, plan_get
+
+    plan = plan_get()
+    if plan is None:
+        raise Indicator.DoesNotExist
+    # The lock version_create takes: a draft being copied now either includes this measurement or follows it.
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    # The lock the draft's services take: the draft cannot be published or changed while the mirror is written.
+    draft = PlanVersion.objects.select_for_update().filter(plan=plan, status=VersionStatus.DRAFT).first()
+    version = current_version(plan=plan)
+    if version is None:
+        raise Indicator.DoesNotExist
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("version", "source_organisation")
+        .filter(version=version, code=indicator_code)
+        .first()
+    )
+    if indicator is None:
+        raise Indicator.DoesNotExist
+    if not measurement_feed_allowed(organisation=organisation, indicator=indicator):
+        raise PermissionDenied(
+            _("Your organisation is not the source of this indicator: only its source may send measurements.")
+        )
+    if indicator.measurements.filter(period=period).exists():
+        raise MeasurementConflict(
+            _(
+                "This indicator already has a measurement for this period. To correct it, contact the plan "
+                "office."
+            )
+        )
+    measurement = Measurement(
+        indicator=indicator,
+        period=period,
+        period_end=period_end,
+        value=value,
+        quality=quality or "",
+        source=source_text or "",
+        note=note or "",
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    measurement.full_clean()
+    # The published version's rows never change: this is a new row, allowed past the model's last line of defence.
+    measurement._allow_published_write = True
+    try:
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError as exc:
+        raise MeasurementConflict(_("This indicator already has a measurement for this period.")) from exc
+    if draft is not None:
+        _measurement_mirror(measurement, draft)
+    log_action(
+        actor,
+        "plan.measurement.received",
+        indicator,
+        {"period": measurement.period, "value": str(measurement.value), **(audit_data or {})},
+    )
+    return measurement
+
+
+def _measurement_mirror(measurement: Measurement, draft: PlanVersion) -> Measurement | None:
+    """The same measurement (same key) in the draft's copy of the indicator, unless that period is taken there."""
+    target = draft.indicators.filter(key=measurement.indicator.key).first()
+    if target is None or target.measurements.filter(period=measurement.period).exists():
+        return None
+    copy = Measurement(
+        indicator=target,
+        key=measurement.key,
+        period=measurement.period,
+        period_end=measurement.period_end,
+        value=measurement.value,
+        quality=measurement.quality,
+        source=measurement.source,
+        note=measurement.note,
+        entered_by=measurement.entered_by,
+    )
+    copy.full_clean()
+    try:
+        with transaction.atomic():
+            copy.save()
+    except IntegrityError:  # the draft already holds this key (e.g. a measurement entered by hand): keep it
+        return None
+    return copy

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
 
+from cittasmart.core import spreadsheet
 from cittasmart.survey import tabular
 from cittasmart.survey.models import RecordPartner, SurveyRecord, SurveyRound
 
@@ -38,29 +39,12 @@ def iter_rows(survey_round: SurveyRound) -> Iterator[dict[str, Any]]:
         yield tabular.record_row(record)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(survey_round: SurveyRound) -> Iterator[str]:
     """The CSV file line by line: UTF-8 with a byte-order mark, so that spreadsheet programs detect it."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(spreadsheet.Echo())
     yield "\ufeff" + writer.writerow(tabular.HEADERS)
     for row in iter_rows(survey_round):
         yield writer.writerow([tabular.text_cell(row[name]) for name in tabular.HEADERS])
-
-
-def _xlsx_cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = tabular.sheet_cell(value)
-    if isinstance(value, str):
-        # Control characters cannot be stored in an XLSX file.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
 
 
 def write_xlsx(survey_round: SurveyRound, target: IO[bytes]) -> None:
@@ -70,7 +54,7 @@ def write_xlsx(survey_round: SurveyRound, target: IO[bytes]) -> None:
     sheet = workbook.create_sheet(title=SHEET_TITLE)
     sheet.append(list(tabular.HEADERS))
     for row in iter_rows(survey_round):
-        sheet.append([_xlsx_cell(row[name]) for name in tabular.HEADERS])
+        sheet.append([spreadsheet.xlsx_cell(row[name]) for name in tabular.HEADERS])
     workbook.save(target)
 
 

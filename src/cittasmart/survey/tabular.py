@@ -238,10 +238,3 @@ def text_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return neutralise(str(value))
-
-
-def sheet_cell(value: Any) -> Any:
-    """A cell as XLSX value: dates and numbers stay typed, strings are neutralised."""
-    if isinstance(value, str):
-        return neutralise(value)
-    return value

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cittasmart.core.spreadsheet import neutralise
+from cittasmart.core.spreadsheet import Echo, neutralise
 from cittasmart.survey import selectors
 from cittasmart.survey.models import RoundStatus
 from cittasmart.survey.report import (
@@ -56,17 +56,12 @@ def report(request, slug):
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 def report_csv(request, slug):
     """The report as one long CSV table: section,label,key,value (described on the report page)."""
     data = _report_for(request, slug)
     survey_round = data.survey_round
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     lines = [writer.writerow(CSV_HEADER)]
     lines.extend(writer.writerow([neutralise(cell) for cell in row]) for row in csv_rows(data))
     # A byte-order mark lets spreadsheet programs read the accented letters of names as UTF-8.
