@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from cittasmart.accounts import demo, gdpr
+        from cittasmart.accounts import demo, gdpr, loginguard  # noqa: F401 (loginguard connects its signal)
         from cittasmart.core.registry import register_demo_loader
 
         gdpr.register_core_contributors()

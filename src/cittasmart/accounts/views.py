@@ -103,9 +103,11 @@ def role_revoke(request, pk, role):
     return redirect("accounts:roles")
 
 
-def lockout(request, *args, **kwargs):
-    """Shown by django-axes instead of the login page after too many failed attempts.
-
-    axes passes the original response and the credentials, which this page does not need."""
+def lockout(request, *args, by_address: bool = False, **kwargs):
+    """Shown instead of the login page after too many failed attempts: on one account from this address
+    (django-axes, which passes the original response and the credentials, not needed here), or on any
+    accounts from this address (``by_address``, see ``loginguard``)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+    return render(
+        request, "accounts/lockout.html", {"minutes": minutes, "by_address": by_address}, status=429
+    )

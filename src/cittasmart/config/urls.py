@@ -32,4 +32,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "cittasmart.core.views.page_not_found"
+handler429 = "cittasmart.core.ratelimit.too_many_requests"
 handler500 = "cittasmart.core.views.server_error"

@@ -9,16 +9,27 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def client_key(request) -> str:
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        return f"u{request.user.pk}"
+def client_ip(request) -> str:
+    """The caller's address: behind ``PROXY_COUNT`` trusted proxies, the hop they saw; else the socket's."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
     if forwarded and proxies:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return f"ip{hops[-proxies]}"
-    return f"ip{request.META.get('REMOTE_ADDR', '')}"
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_key(request) -> str:
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    return f"ip{client_ip(request)}"
+
+
+def too_many_requests(request, exception=None, *, message: str = ""):
+    """The translated 429 page; also the project's ``handler429`` (allauth's own limits answer with it)."""
+    message = message or _("Too many requests in a short time. Please wait a minute and try again.")
+    return render(request, "core/too_many_requests.html", {"message": message}, status=429)
 
 
 def hit(scope: str, request, per_minute: int) -> bool:
@@ -42,12 +53,7 @@ def rate_limit_writes(scope: str, per_minute: int | None = None):
         def wrapped(request, *args, **kwargs):
             limit = per_minute or settings.RATE_LIMIT_WRITES_PER_MINUTE
             if request.method == "POST" and not hit(scope, request, limit):
-                return render(
-                    request,
-                    "core/too_many_requests.html",
-                    {"message": _("Too many requests in a short time. Please wait a minute and try again.")},
-                    status=429,
-                )
+                return too_many_requests(request)
             return view(request, *args, **kwargs)
 
         return wrapped
