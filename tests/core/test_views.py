@@ -417,3 +417,16 @@ def test_audit_log_queries_do_not_grow_with_the_entries(
         counts.append(len(captured.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+# --- Health ---------------------------------------------------------------------------------------------
+
+
+def test_the_health_check_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("core:health"))
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Cache-Control"] == "no-store"
+    assert client.post(reverse("core:health")).status_code == 405

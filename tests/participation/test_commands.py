@@ -85,3 +85,15 @@ def test_participation_recount_of_one_process(settings):
     assert Idea.objects.get(pk=other.pk).support_count == 3
     with pytest.raises(CommandError):
         run("participation_recount", "--process", "no-such-process")
+
+
+def test_counting_wrong_counters_without_fixing_them():
+    """The load benchmark checks its invariants this way: the count of wrong ideas, nothing changed."""
+    idea, _healthy = IdeaFactory(), IdeaFactory()
+    services.support_add(user=UserFactory(), idea=idea)
+    Idea.objects.filter(pk=idea.pk).update(support_count=5)
+
+    assert services.counters_recompute(dry_run=True) == 1
+    assert Idea.objects.get(pk=idea.pk).support_count == 5
+    assert services.counters_recompute() == 1
+    assert services.counters_recompute(dry_run=True) == 0

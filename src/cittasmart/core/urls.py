@@ -7,6 +7,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path(_("privacy/"), views.privacy, name="privacy"),
     path(_("accessibility/"), views.accessibility, name="accessibility"),
     path(_("legal-notes/"), views.legal_notes, name="legal_notes"),

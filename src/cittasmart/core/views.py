@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -128,6 +128,17 @@ def accessibility_feedback_handled(request, pk):
         actor=request.user, feedback=feedback, handled=request.POST.get("handled") == "1"
     )
     return redirect("core:accessibility_feedback")
+
+
+@require_GET
+def health(request):
+    """Liveness for load balancers and monitoring: the app answers, without touching the database.
+
+    It is also the floor of the load benchmark (``make bench``): the cost of a request through the whole
+    middleware stack with no work in the view."""
+    response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def page_not_found(request, exception=None):

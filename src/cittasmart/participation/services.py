@@ -663,8 +663,9 @@ def user_unblock(*, actor, user, reason: str = "") -> None:
 # --- Counters -------------------------------------------------------------------------------------------
 
 
-def counters_recompute(*, process: Process | None = None) -> int:
-    """Set every idea's counters from the rows they count; returns how many ideas were corrected."""
+def counters_recompute(*, process: Process | None = None, dry_run: bool = False) -> int:
+    """Set every idea's counters from the rows they count; returns how many ideas were corrected (with
+    ``dry_run``, how many are wrong, changing nothing)."""
     from django.db.models import Count, Q
 
     ideas = Idea.objects.all() if process is None else Idea.objects.filter(process=process)
@@ -678,8 +679,10 @@ def counters_recompute(*, process: Process | None = None) -> int:
     )
     for idea in annotated.iterator():
         if idea.support_count != idea.supports_real or idea.comment_count != idea.comments_real:
+            fixed += 1
+            if dry_run:
+                continue
             Idea.objects.filter(pk=idea.pk).update(
                 support_count=idea.supports_real, comment_count=idea.comments_real
             )
-            fixed += 1
     return fixed
