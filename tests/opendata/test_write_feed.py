@@ -166,7 +166,9 @@ def test_a_revoked_token_gets_401(client, version, secret, plan_office):
 def test_another_organisations_indicator_is_forbidden(client, version, secret):
     response = post(client, secret, code="IND-2")
     assert response.status_code == 403
-    assert "source" in response.json()["message"]
+    assert response.json()["message"] == gettext(
+        "Your organisation is not the source of this indicator: only its source may send measurements."
+    )
     assert not rows().exists()
     # Nor may the token of the other organisation write the first indicator.
     other = version.indicators.get(code="IND-2").source_organisation
@@ -195,7 +197,9 @@ def test_a_measured_period_is_a_conflict(client, version, secret):
     assert post(client, secret).status_code == 201
     response = post(client, secret, {**BODY, "value": 40})
     assert response.status_code == 409
-    assert "plan office" in response.json()["message"]
+    assert response.json()["message"] == gettext(
+        "This indicator already has a measurement for this period. To correct it, contact the plan office."
+    )
     assert rows().get().value == Decimal("37.5")
     # The baseline's period too: the feed never changes an existing row.
     assert post(client, secret, {**BODY, "period": "2017", "period_end": "2017-12-31"}).status_code == 409
