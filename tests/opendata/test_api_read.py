@@ -480,6 +480,7 @@ def test_a_page_costs_the_same_queries_for_5_and_50_rows(client, db, slug, djang
     from django.test.utils import CaptureQueriesContext
 
     def count_queries() -> int:
+        get(client, f"/{slug}?limit=100")  # the dataset's last change is then in the cache, as in production
         with CaptureQueriesContext(connection) as queries:
             response = get(client, f"/{slug}?limit=100")
         assert response.status_code == 200
@@ -549,3 +550,22 @@ def test_the_documentation_page_is_reachable_by_name(client, db):
     from django.urls import reverse
 
     assert reverse("opendata:api_docs") == "/opendata/api/"
+
+
+def test_the_last_change_of_a_dataset_is_cached_until_its_app_writes(client, db):
+    """``Last-Modified`` of a list scans every public row: it is read again only after a write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cittasmart.opendata.datasets import dataset_get
+
+    dataset = dataset_get("organisations")
+    OrganisationFactory()
+    first = dataset.modified()
+    with CaptureQueriesContext(connection) as queries:
+        assert dataset.modified() == first
+    assert len(queries) == 0
+
+    newer = OrganisationFactory()
+
+    assert dataset.modified() == newer.updated_at > first

@@ -5,6 +5,7 @@ import datetime
 import math
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -389,6 +390,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, content, djan
     bound = 2 * len(DATASETS) + 5
     with django_assert_max_num_queries(bound):
         assert fetch(client).status_code == 200
+    cache.clear()  # each dataset's last change is cached until its app writes: measure both runs cold
     with CaptureQueriesContext(connection) as before:
         assert fetch(client, "rdf").status_code == 200
     for _ in range(5):
@@ -396,6 +398,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, content, djan
         MeetingFactory()
         SurveyRecordFactory()
         MeasurementFactory(indicator=IndicatorFactory(version=PlanVersionFactory()))
+    cache.clear()
     with CaptureQueriesContext(connection) as after:
         assert fetch(client, "jsonld").status_code == 200
     assert len(after) == len(before) <= len(DATASETS) + 6

@@ -292,6 +292,9 @@ CONTENT_SECURITY_POLICY = {
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- Application ----------------------------------------------------------------------------------------
+# Public pages seen by anonymous visitors are kept this long in the cache at most (0: never); every write to
+# the data under a page replaces it at once (see core/pagecache.py), this only bounds what depends on the clock.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
 # Write views share one rate limit (requests per minute per client) unless they set their own.
 RATE_LIMIT_WRITES_PER_MINUTE = int(env("RATE_LIMIT_WRITES_PER_MINUTE", "30"))
 # Participation: how long a comment can be edited, and the limits of writes per person per minute.

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from cittasmart.core import signals  # noqa: F401
+        from cittasmart.core import pagecache, signals  # noqa: F401
+
+        pagecache.watch_open_connections()
         from cittasmart.core.demo import loader
         from cittasmart.core.registry import register_demo_loader
 

@@ -9,6 +9,7 @@ from cittasmart.core import selectors, services
 from cittasmart.core.ambiti import AMBITI
 from cittasmart.core.forms import AccessibilityFeedbackForm, SearchForm, SiteSettingsForm
 from cittasmart.core.models import AccessibilityFeedback
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
@@ -16,6 +17,7 @@ from cittasmart.core.registry import render_panels, search_providers
 
 
 @require_GET
+@cache_anonymous_page()
 def home(request):
     # Other apps add sections after the hero (the latest news…) without core importing them.
     return render(
@@ -50,6 +52,7 @@ def accessibility(request):
 
 
 @require_GET
+@cache_anonymous_page()
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""

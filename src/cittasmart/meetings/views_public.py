@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cittasmart.core.maps import MapPoint, point_map
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.registry import render_panels
 from cittasmart.meetings import selectors
@@ -55,6 +56,7 @@ def _filter_form(request, *, tour=None) -> MeetingFilterForm:
 
 
 @require_GET
+@cache_anonymous_page("meetings", "participation", "plan", "stakeholders", "survey", "documents")
 def home(request):
     form = _filter_form(request)
     filters = form.filters(default_timing=MeetingTiming.UPCOMING)
@@ -90,6 +92,7 @@ def stops_map(meetings):
 
 
 @require_GET
+@cache_anonymous_page("meetings", "participation", "plan", "stakeholders", "survey", "documents")
 def tour(request, slug):
     tour = selectors.tour_get(slug=slug, user=request.user)
     form = _filter_form(request, tour=tour)
@@ -113,6 +116,7 @@ def tour(request, slug):
 
 
 @require_GET
+@cache_anonymous_page("meetings", "participation", "plan", "stakeholders", "survey", "documents")
 def meeting(request, slug):
     meeting = selectors.meeting_get(slug=slug, user=request.user)
     user = request.user

@@ -182,7 +182,7 @@ def _page_response(
         if after is None:
             return _error(request, 400, _("The cursor is not valid: start again from the first page."))
         queryset = queryset.filter(pk__gt=after)
-    rows = list(dataset.iter_rows(queryset.order_by("pk")[: limit + 1]))
+    rows = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
     next_cursor = next_url = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -253,7 +253,7 @@ def _register_dataset(dataset: Dataset) -> None:
         refused = rate_limited(request) or _bad_parameters(request, ())
         if refused:
             return refused
-        rows = list(dataset.iter_rows(dataset.queryset().filter(pk=id)))
+        rows = dataset.page_rows(dataset.queryset().filter(pk=id))
         if not rows:
             return _error(request, 404, _("There is no public row with this id in this dataset."))
         row = rows[0]

@@ -15,12 +15,16 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from cittasmart.core import pagecache
+
 # Rows are read from the database in chunks of this size: memory stays constant whatever the size of the dataset.
 CHUNK_SIZE = 2000
+NOTHING = object()  # a cached value may be None
 
 # Column kinds, with their JSON Schema types.
 STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, LIST = (
@@ -96,11 +100,23 @@ class Dataset:
         return rows.order_by("pk")
 
     def modified(self) -> datetime | None:
-        """When a public row of the dataset last changed (for ``Last-Modified`` and the catalogue)."""
-        return self.rows().aggregate(last=Max("updated_at"))["last"]
+        """When a public row of the dataset last changed (for ``Last-Modified`` and the catalogue).
+
+        A scan of every public row, so it is kept in the cache until the dataset's app writes again."""
+        key = f"opendata:modified:{self.slug}:{pagecache.versions((self.model._meta.app_label,))}"
+        last = cache.get(key, NOTHING)
+        if last is NOTHING:
+            last = self.rows().aggregate(last=Max("updated_at"))["last"]
+            cache.set(key, last, timeout=3600)
+        return last
 
     def row(self, obj) -> dict[str, Any]:
         return {column.name: column.get(obj) for column in self.columns}
+
+    def page_rows(self, queryset: QuerySet) -> list[dict[str, Any]]:
+        """The rows of one page (a sliced queryset), read at once: no server-side cursor for a few rows."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return [self.row(obj) for obj in queryset]
 
     def iter_rows(self, queryset: QuerySet | None = None) -> Iterator[dict[str, Any]]:
         """Every row as a dict of Python values, read in chunks (constant memory)."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cittasmart.core.forms import add_service_errors
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.ratelimit import hit, rate_limit_writes
 from cittasmart.participation import rules as participation_rules
 from cittasmart.participation import selectors, services, similarity
@@ -170,6 +171,7 @@ def _detail_context(
 
 
 @require_GET
+@cache_anonymous_page("participation", "plan", "stakeholders", "survey")
 def idea_detail(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     idea = selectors.idea_get(process=process, pk=pk, user=request.user)

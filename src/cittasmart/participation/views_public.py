@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.pagination import paginate, querystring_without, querystring_without_page
 from cittasmart.participation import feedback, maps, selectors
 from cittasmart.participation.models import (
@@ -64,6 +65,7 @@ def _describe(process: Process) -> Process:
 
 
 @require_GET
+@cache_anonymous_page("participation", "plan", "stakeholders", "survey")
 def home(request):
     timing = request.GET.get("timing", "")
     if timing not in ProcessTiming.values:
@@ -99,6 +101,7 @@ def _timeline(process: Process) -> list[dict]:
 
 
 @require_GET
+@cache_anonymous_page("participation", "plan", "stakeholders", "survey")
 def process(request, slug):
     process = _describe(selectors.process_get(slug=slug, user=request.user))
     user = request.user
@@ -214,6 +217,7 @@ def _filters(
 
 
 @require_GET
+@cache_anonymous_page("participation", "plan", "stakeholders", "survey")
 def idea_list(request, slug):
     process = selectors.process_get(slug=slug, user=request.user)
     form, filters = _filters(request, process)
@@ -243,6 +247,7 @@ def idea_list(request, slug):
 
 
 @require_GET
+@cache_anonymous_page("participation", "plan", "stakeholders", "survey")
 def idea_map(request, slug):
     process = selectors.process_get(slug=slug, user=request.user)
     form, filters = _filters(request, process, sorted_list=False)  # the map has no order

@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.plan import selectors
 from cittasmart.plan.dashboard import (
@@ -23,6 +24,7 @@ from cittasmart.plan.models import Measurement
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders")
 def indicator(request, version, code):
     version = selectors.version_get(slug=version, user=request.user)
     indicator = selectors.indicator_get(version=version, code=code)
@@ -43,6 +45,7 @@ def indicator(request, version, code):
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders")
 def dashboard(request):
     version = selectors.current_version()
     if version is None:

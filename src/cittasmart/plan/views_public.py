@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.registry import render_panels
 from cittasmart.plan import reading, selectors
 from cittasmart.plan.diff import version_diff
@@ -37,6 +38,7 @@ def _version_context(request, version: PlanVersion, current: PlanVersion | None)
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders", "participation", "documents")
 def plan_home(request):
     plan = selectors.plan_get()
     current = selectors.current_version(plan=plan)
@@ -49,6 +51,7 @@ def plan_home(request):
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders", "participation", "documents")
 def version(request, version):
     version = selectors.version_get(slug=version, user=request.user)
     current = selectors.current_version(plan=version.plan)
@@ -57,6 +60,7 @@ def version(request, version):
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders", "participation", "documents")
 def action(request, version, code):
     version = selectors.version_get(slug=version, user=request.user)
     action = reading.action_for_reading(version=version, code=code)
@@ -79,6 +83,7 @@ def action(request, version, code):
 
 
 @require_GET
+@cache_anonymous_page("plan", "survey", "stakeholders", "participation", "documents")
 def timeline(request):
     plan = selectors.plan_get()
     versions = selectors.versions_visible(user=request.user)

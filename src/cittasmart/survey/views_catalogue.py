@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cittasmart.core.ambiti import Ambito
+from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.stakeholders.models import OwnerType
 from cittasmart.survey import catalogue
@@ -87,6 +88,7 @@ class CatalogueFilterForm(forms.Form):
 
 
 @require_GET
+@cache_anonymous_page("survey", "stakeholders")
 def survey_home(request):
     user = request.user
     has_invitations = user.is_authenticated and invitations_for_user(user=user).exists()
@@ -102,6 +104,7 @@ def survey_home(request):
 
 
 @require_GET
+@cache_anonymous_page("survey", "stakeholders")
 def record_list(request):
     form = CatalogueFilterForm(request.GET, user=request.user)
     filters = form.filters()
@@ -127,6 +130,7 @@ def record_list(request):
 
 
 @require_GET
+@cache_anonymous_page("survey", "stakeholders")
 def record_detail(request, pk):
     record = catalogue.record_get(user=request.user, pk=pk)
     update_of = record.update_of

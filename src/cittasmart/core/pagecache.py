@@ -1,0 +1,182 @@
+"""Whole-page cache for anonymous visitors, with keys that change when the data under the page changes.
+
+Most visits to the public pages are anonymous and see the same page. ``cache_anonymous_page("participation")``
+keeps the response of a GET view in the cache (Redis in production) under a key made of the address with its
+query string, the language, whether htmx asked for a fragment, and the *content versions* of the apps the page
+reads. A content version is a counter per app, raised after every transaction that wrote one of the app's
+tables: the database connections watch the SQL they run (``INSERT``/``UPDATE``/``DELETE``, so ``update()``,
+``bulk_create()`` and raw SQL count too), and the counters are raised at each write and again when its transaction
+commits. A page is
+therefore never older than the data it shows, except for what depends on the clock (a phase that opens at
+midnight): ``PAGE_CACHE_SECONDS`` bounds that.
+
+Only requests that carry no state are served from the cache or stored: anonymous, GET or HEAD, with no session
+or messages cookie; and only responses that set no state: status 200, no session change, no CSRF cookie to set.
+Logged-in people always get a fresh page (it shows their supports, registrations, notifications).
+"""
+
+import hashlib
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+# The apps whose tables make pages; writes to other tables (sessions, login attempts, tasks) change no page.
+WATCHED_APPS = frozenset(
+    [
+        "core",
+        "accounts",
+        "stakeholders",
+        "survey",
+        "plan",
+        "participation",
+        "meetings",
+        "documents",
+        "opendata",
+    ]
+)
+# Cookies that carry no state a page shows (the language is part of the key; the CSRF cookie is not shown).
+STATELESS_COOKIES = frozenset([settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME])
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+# A login stamps ``last_login``, which no page shows: it must not empty the cache of every page.
+_LAST_LOGIN = re.compile(
+    r'^\s*UPDATE\s+"?accounts_user"?\s+SET\s+"?last_login"?\s*=\s*\S+\s+WHERE', re.IGNORECASE
+)
+
+
+def _version_key(app: str) -> str:
+    return f"pagecache:version:{app}"
+
+
+def bump(*apps: str) -> None:
+    """Raise the content version of ``apps``: every cached page that reads them is out of date."""
+    for app in apps:
+        key = _version_key(app)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet, or evicted
+            if not cache.add(key, 1, timeout=None):
+                cache.incr(key)
+
+
+def _app_of(sql: str) -> str | None:
+    match = _WRITE.match(sql)
+    if match is None or _LAST_LOGIN.match(sql):
+        return None
+    app = match.group(1).split("_", 1)[0].lower()
+    return app if app in WATCHED_APPS else None
+
+
+def _watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    app = _app_of(sql) if isinstance(sql, str) else None
+    if app is not None:
+        # Raised at each write (a page read later in the same transaction is fresh) and again at the commit
+        # (a page rendered meanwhile by another connection, from the data before the commit, must not
+        # outlive it).
+        bump(app)
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            _bump_after_commit(connection, app)
+    return result
+
+
+def _bump_after_commit(connection, app: str) -> None:
+    """One callback per transaction gathers the apps it wrote (a rolled-back transaction drops it)."""
+    for entry in connection.run_on_commit:
+        apps = getattr(entry[1], "pagecache_apps", None)
+        if apps is not None:
+            apps.add(app)
+            return
+
+    def after_commit() -> None:
+        bump(*after_commit.pagecache_apps)
+
+    after_commit.pagecache_apps = {app}
+    connection.on_commit(after_commit)
+
+
+@receiver(connection_created, dispatch_uid="cittasmart.core.pagecache")
+def _on_connection_created(sender, connection, **kwargs) -> None:
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
+def watch_open_connections() -> None:
+    """Connections opened before this module was imported (at start-up) are watched too."""
+    for connection in connections.all(initialized_only=True):
+        _on_connection_created(None, connection)
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and set(request.COOKIES) <= STATELESS_COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _cacheable_response(request, response) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+    )
+
+
+def versions(apps: tuple[str, ...]) -> str:
+    """The content versions of ``apps``, for a cache key that must change when their data does."""
+    found = cache.get_many([_version_key(app) for app in apps])
+    return ",".join(f"{app}={found.get(_version_key(app), 0)}" for app in apps)
+
+
+def _page_key(request, apps: tuple[str, ...]) -> str:
+    parts = [
+        request.get_full_path(),
+        get_language() or "",
+        "htmx" if request.headers.get("HX-Request") else "page",
+        versions(apps),
+    ]
+    return "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def cache_anonymous_page(*apps: str):
+    """Decorate a public GET view whose page reads the tables of ``apps``, panels of other apps included
+    (``core`` and ``accounts`` always: site settings, people's public names); no apps: every app."""
+    unknown = set(apps) - WATCHED_APPS
+    if unknown:
+        raise ValueError(f"not watched: {sorted(unknown)}")
+    reads = tuple(sorted({"core", "accounts", *apps} if apps else WATCHED_APPS))
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            key = _page_key(request, reads)
+            stored = cache.get(key)
+            if stored is not None:
+                status, headers, content = stored
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response[name] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if _cacheable_response(request, response):
+                snapshot = (response.status_code, list(response.headers.items()), response.content)
+                cache.set(key, snapshot, timeout=settings.PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapped
+
+    return decorator
