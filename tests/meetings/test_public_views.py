@@ -182,6 +182,10 @@ def test_a_closed_registration_says_so_and_writes_nothing(client):
     assert response.status_code == 400
     assert italian("Registration for this meeting is closed.") in response.content.decode()
     assert not Registration.objects.exists()
+    # An empty submission too: the form is bound, and the refusal is a message, not a server error.
+    empty = client.post(reverse("meetings:register", kwargs={"slug": meeting.slug}), {})
+    assert empty.status_code == 400
+    assert italian("Registration for this meeting is closed.") in empty.content.decode()
 
 
 def test_the_confirmation_link_shows_a_button_and_only_the_button_confirms(client):

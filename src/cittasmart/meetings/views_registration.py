@@ -30,7 +30,8 @@ def register(request, slug):
         messages.info(request, _("You are already registered to this meeting."))
         return redirect(existing.get_absolute_url())
     is_open = user.has_perm("meetings.register", meeting)
-    form = RegistrationForm(request.POST or None, meeting=meeting, user=user)
+    # A POST is always a bound form, also when empty: the "closed" error is added to it below.
+    form = RegistrationForm(request.POST if request.method == "POST" else None, meeting=meeting, user=user)
     if request.method == "POST":
         if not is_open:
             form.add_error(None, services.registration_closed_message(meeting))
