@@ -140,6 +140,22 @@ def versions(apps: tuple[str, ...]) -> str:
     return ",".join(f"{app}={found.get(_version_key(app), 0)}" for app in apps)
 
 
+_MISSING = object()
+
+
+def remember(name: str, apps: tuple[str, ...], compute):
+    """``compute()``, kept in the cache until one of ``apps`` writes again (for results that are costly to
+    read and change only with the data, such as an API page or the last change of a dataset)."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    key = "pagecache:value:" + hashlib.sha256(f"{name}\n{versions(apps)}".encode()).hexdigest()
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    return value
+
+
 def _page_key(request, apps: tuple[str, ...]) -> str:
     parts = [
         request.get_full_path(),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from cittasmart.core import pagecache
 from cittasmart.core.ambiti import AMBITI
 from cittasmart.opendata import datasets
 from cittasmart.opendata.api import ErrorOut, api, error_response
@@ -159,6 +160,9 @@ def _json_body(model: type[BaseModel], payload: Any) -> bytes:
     return model.model_validate(payload).model_dump_json().encode()
 
 
+READS = tuple(sorted(pagecache.WATCHED_APPS))
+
+
 def _content_type() -> str:
     return api.get_content_type()
 
@@ -182,15 +186,20 @@ def _page_response(
         if after is None:
             return _error(request, 400, _("The cursor is not valid: start again from the first page."))
         queryset = queryset.filter(pk__gt=after)
-    rows = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
-    next_cursor = next_url = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = cursor_encode(scope, rows[-1]["id"])
-        params = request.GET.copy()
-        params["cursor"] = next_cursor
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    body = _json_body(model, {"items": rows, "next_cursor": next_cursor, "next": next_url})
+
+    def page_body() -> bytes:
+        rows = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
+        next_cursor = next_url = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = cursor_encode(scope, rows[-1]["id"])
+            params = request.GET.copy()
+            params["cursor"] = next_cursor
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return _json_body(model, {"items": rows, "next_cursor": next_cursor, "next": next_url})
+
+    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
+    body = pagecache.remember(f"opendata:api:{request.build_absolute_uri()}", READS, page_body)
     return cached_json(request, body, last_modified=modified, content_type=_content_type())
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,6 @@ from cittasmart.core import pagecache
 
 # Rows are read from the database in chunks of this size: memory stays constant whatever the size of the dataset.
 CHUNK_SIZE = 2000
-NOTHING = object()  # a cached value may be None
 
 # Column kinds, with their JSON Schema types.
 STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, LIST = (
@@ -103,12 +101,11 @@ class Dataset:
         """When a public row of the dataset last changed (for ``Last-Modified`` and the catalogue).
 
         A scan of every public row, so it is kept in the cache until the dataset's app writes again."""
-        key = f"opendata:modified:{self.slug}:{pagecache.versions((self.model._meta.app_label,))}"
-        last = cache.get(key, NOTHING)
-        if last is NOTHING:
-            last = self.rows().aggregate(last=Max("updated_at"))["last"]
-            cache.set(key, last, timeout=3600)
-        return last
+        return pagecache.remember(
+            f"opendata:modified:{self.slug}",
+            (self.model._meta.app_label,),
+            lambda: self.rows().aggregate(last=Max("updated_at"))["last"],
+        )
 
     def row(self, obj) -> dict[str, Any]:
         return {column.name: column.get(obj) for column in self.columns}

@@ -1,0 +1,38 @@
+"""The Redis cache backend keeps one client per connection pool, and behaves as Django's."""
+
+import os
+
+import pytest
+import redis
+
+from cittasmart.core.cache import SharedClientRedisCache
+
+LOCATION = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache():
+    cache = SharedClientRedisCache(LOCATION, {"KEY_PREFIX": "test-shared-client"})
+    try:
+        cache.get("ping")
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {LOCATION}")
+    yield cache
+    cache.delete_many(["counter", "page", "missing"])
+
+
+def test_one_client_serves_every_command(redis_cache):
+    client = redis_cache._cache.get_client("counter", write=True)
+
+    assert redis_cache._cache.get_client("page", write=True) is client
+    assert redis_cache._cache.get_client(None) is client  # one server: reads share the pool
+
+
+def test_it_keeps_the_behaviour_of_djangos_backend(redis_cache):
+    redis_cache.set("page", {"status": 200}, timeout=60)
+    assert redis_cache.get("page") == {"status": 200}
+    assert redis_cache.add("counter", 1, timeout=60)
+    assert redis_cache.incr("counter") == 2
+    with pytest.raises(ValueError):
+        redis_cache.incr("missing")
+    assert redis_cache.get_many(["page", "missing"]) == {"page": {"status": 200}}
