@@ -7,12 +7,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install migrate demo run test test-fast browser-deps lint format messages check-messages deploy-check clean
+.PHONY: help install migrate demo run test test-fast browser-deps bench lint format messages check-messages deploy-check clean
 
 help:
 	@echo "make run    set everything up and serve the Prato demo on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite (browser tests included)"
 	@echo "make lint   ruff check + ruff format --check"
+	@echo "make bench  the load benchmark on PostgreSQL (bench/README.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,14 @@ test: install browser-deps
 
 test-fast: install
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+# The load benchmark on PostgreSQL and Redis (see bench/README.md); not part of `make test`.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	    apt-get install -y -qq wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null); \
+	  else echo "!!! wrk is missing: install it (Debian package wrk)"; exit 1; fi; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
