@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 
 from django.db import connection, connections
 from django.utils import translation
@@ -76,6 +77,12 @@ def make_actor(role: str, organisation):
         MembershipFactory(organisation=organisation, user=user, role="representative")
         return user
     return UserFactory(roles=[Role(role)])
+
+
+def wait_for_a_fresh_minute():
+    """The rate limits count per calendar minute: do not start a burst a few seconds before it changes."""
+    if time.time() % 60 > 54:
+        time.sleep(60 - time.time() % 60 + 0.1)
 
 
 def reverse_en(viewname: str, **kwargs) -> str:

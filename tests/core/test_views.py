@@ -2,7 +2,6 @@
 404, and the two languages."""
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -12,7 +11,7 @@ from cittasmart.core.audit import log_action
 from cittasmart.core.models import AccessibilityFeedback, AuditEntry
 from cittasmart.core.services import site_settings_update
 from tests.factories import OrganisationFactory
-from tests.helpers import italian, template_names
+from tests.helpers import italian, template_names, wait_for_a_fresh_minute
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +36,6 @@ def language_link(html: str, code: str) -> str:
         if f'hreflang="{code}"' in tag:
             return re.search(r'href="([^"]*)"', tag).group(1).replace("&amp;", "&")
     raise AssertionError(f"no link to language {code}")
-
-
-def wait_for_a_fresh_minute():
-    """The rate limit counts per calendar minute: do not start a burst a few seconds before it changes."""
-    if time.time() % 60 > 54:
-        time.sleep(60 - time.time() % 60 + 0.1)
 
 
 def feedback_data(**fields):

@@ -639,3 +639,18 @@ def test_an_immediate_follower_gets_an_email_with_the_link_to_the_news(
     assert f"https://smart.example.org{news.get_absolute_url()}" in message.body
     assert str(NotificationKind.NEWS.label) in message.subject
     assert Notification.objects.filter(recipient=daily, emailed_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("next_url", ["Prato", "👩‍👩‍👧‍👦", "documents:news_list"])
+def test_taking_back_goes_back_only_to_a_path_of_the_site(client, office, make_news, next_url):
+    # Any other text was taken by ``redirect()`` for the name of a view: NoReverseMatch, a server error.
+    news = make_news()
+    client.force_login(office)
+
+    response = client.post(
+        reverse("documents:news_publish", args=[news.slug]), {"op": "unpublish", "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("documents:news_manage")
+    assert NewsItem.objects.get(pk=news.pk).published_at is None

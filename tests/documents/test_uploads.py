@@ -244,3 +244,17 @@ def test_bad_form_values_never_give_a_500(client, office):
     )
     assert response.status_code == 400
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("key", [str(10**30), str(2**63), "-" + str(2**63 + 1)])
+def test_an_organisation_key_beyond_the_integers_of_the_database_is_a_form_error(client, office, key):
+    # SQLite raised OverflowError (a server error) on the ``IN (…)`` query that checks the chosen keys.
+    client.force_login(office)
+
+    response = client.post(
+        reverse("documents:create"), _form(access=AccessLevel.MEMBERS, organisations=[key], file=pdf())
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["organisations"]
+    assert not Document.objects.exists()

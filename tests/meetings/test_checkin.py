@@ -400,3 +400,19 @@ def test_citizen_gets_403_on_attendance(client, user, meeting):
     client.force_login(user)
     assert client.get(attendance_url(meeting)).status_code == 403
     assert client.get(reverse("meetings:attendance_csv", kwargs={"slug": meeting.slug})).status_code == 403
+
+
+@pytest.mark.parametrize("pk", ["²", "①", "9" * 5000])
+def test_undo_with_a_registration_that_is_not_a_number_changes_nothing(
+    client, facilitator, meeting, registration, pk
+):
+    # str.isdigit() accepts "²" and "①", which the filter on the key refused with ValueError (a 500).
+    client.force_login(facilitator)
+    post_code(client, meeting, CODE)
+
+    response = client.post(checkin_url(meeting), {"op": "undo", "registration": pk})
+
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.checked_in_at is not None
+    assert not AuditEntry.objects.filter(code="meetings.registration.check_in_undone").exists()

@@ -331,3 +331,13 @@ def test_more_files_than_allowed_are_refused_on_the_field(client, facilitator, g
     assert not MinutesAttachment.objects.exists()
     group.refresh_from_db()
     assert group.minutes == ""
+
+
+@pytest.mark.parametrize("pk", ["²", "①", "9" * 5000])
+def test_removing_a_file_of_the_minutes_that_is_not_a_number_is_a_404(client, facilitator, group, pk):
+    # str.isdigit() accepts "²" and "①", which int() refused with ValueError (a 500); so it did 5000 digits.
+    services.minutes_save(actor=facilitator, group=group, minutes="Notes.", files=[pdf()])
+    client.force_login(facilitator)
+
+    assert client.post(minutes_url(group), {"remove": pk}).status_code == 404
+    assert group.attachments.count() == 1

@@ -446,3 +446,9 @@ def test_the_demo_leaves_a_code_another_organisation_holds(db, no_demo_accounts)
     demo.load()
     assert Organisation.objects.get(name="Comune di Prato").ipa_code == ""
     assert demo.load() == 0
+
+
+@pytest.mark.parametrize("page", ["²", "①", "１"])
+def test_a_page_number_in_other_digits_is_a_404(client, page):
+    # str.isdigit() accepts "²" and "①", which int() refused with ValueError (a 500).
+    assert client.get(reverse("opendata:catalog", kwargs={"fmt": "ttl"}), {"page": page}).status_code == 404

@@ -276,3 +276,17 @@ def test_the_export_lists_the_domains_followed_and_erasure_removes_them(user):
     assert not Follow.objects.filter(user=user).exists()
     assert not Notification.objects.filter(recipient=user).exists()
     assert selectors.followed_ambiti(user=other) == ["ict"]
+
+
+@pytest.mark.parametrize("next_url", ["👩‍👩‍👧‍👦", "Prato", "core:home", "javascript:alert(1)", ""])
+def test_the_follow_button_goes_back_only_to_a_path_of_the_site(client, user, next_url):
+    # Any other text was taken by ``redirect()`` for the name of a view: NoReverseMatch, a server error.
+    client.force_login(user)
+
+    response = client.post(
+        reverse("participation:ambito_follow"), {"ambito": "mobility", "following": "1", "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("participation:notification_settings")
+    assert selectors.is_following(user=user, ambito="mobility")

@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
     publish,
 )
-from tests.helpers import italian, template_names
+from tests.helpers import italian, template_names, wait_for_a_fresh_minute
 
 pytestmark = pytest.mark.django_db
 
@@ -357,6 +357,7 @@ def test_ideas_are_rate_limited(client, user, settings):
     process = process_in()
     client.force_login(user)
     limit = settings.PARTICIPATION_RATE_LIMITS["idea"]
+    wait_for_a_fresh_minute()
 
     statuses = [
         client.post(create_url(process), idea_data(title=f"Idea {n}")).status_code for n in range(limit + 1)
@@ -769,6 +770,7 @@ def test_comments_are_rate_limited(client, user, settings):
     idea = make_idea()
     client.force_login(user)
     limit = settings.PARTICIPATION_RATE_LIMITS["comment"]
+    wait_for_a_fresh_minute()
 
     statuses = [
         client.post(comment_url(idea), {"body": f"Commento {n}"}).status_code for n in range(limit + 1)
@@ -1022,3 +1024,27 @@ def test_existing_comments_by_factory_render(client):
     comment = CommentFactory(idea=make_idea())
 
     assert comment.body in text(client.get(idea_url(comment.idea)))
+
+
+@pytest.mark.parametrize("parent", ["²", "①", "9" * 5000])
+def test_a_reply_to_a_comment_key_that_is_not_a_number_is_a_400(client, user, parent):
+    # str.isdigit() accepts "²" and "①", which int() refused with ValueError (a 500); so it did 5000 digits.
+    idea = make_idea()
+    client.force_login(user)
+
+    assert client.post(comment_url(idea), {"body": "Concordo.", "parent": parent}).status_code == 400
+    assert not Comment.objects.exists()
+    similar = reverse("participation:idea_similar", kwargs={"slug": idea.process.slug})
+    assert client.get(similar, {"title": "piste", "exclude": parent}).status_code == 200
+
+
+def test_the_limits_are_read_from_the_settings_at_each_request(client, user, settings):
+    """A limit read once at import would keep whatever the settings held then (another test's, a deployment's)."""
+    process = process_in()
+    client.force_login(user)
+    settings.PARTICIPATION_RATE_LIMITS = {**settings.PARTICIPATION_RATE_LIMITS, "idea": 2}
+    wait_for_a_fresh_minute()
+
+    statuses = [client.post(create_url(process), idea_data(title=f"Idea {n}")).status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]

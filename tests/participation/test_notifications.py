@@ -622,3 +622,15 @@ def test_the_profile_card_and_the_header_badge_share_one_count(user):
         assert badge + 0 == 3
 
     assert notification_queries(captured) == 1
+
+
+@pytest.mark.parametrize("bad", ["²", "①", "9" * 5000])
+def test_mark_read_with_an_id_or_page_that_is_not_a_number(client, user, three, bad):
+    # str.isdigit() accepts "²" and "①", which int() refused with ValueError (a 500); so it did 5000 digits.
+    client.force_login(user)
+
+    assert client.post(reverse("participation:notifications_read"), {"id": bad}).status_code == 400
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+    response = client.post(reverse("participation:notifications_read"), {"id": three[0].pk, "page": bad})
+    assert response["Location"] == reverse("participation:notifications")
+    assert Notification.objects.filter(read_at__isnull=False).count() == 1

@@ -423,3 +423,16 @@ def test_demo_links_decisions_to_actions_once_the_plan_exists(demo_organisations
     assert demo_governance.load() == 1
     assert any(str(action.key) in d.action_keys for d in Decision.objects.all())
     assert demo_governance.load() == 0
+
+
+@pytest.mark.parametrize("pk", ["²", "①", "9" * 5000])
+def test_a_body_key_that_is_not_a_number_is_a_404(client, plan_office, kind, pk):
+    # str.isdigit() accepts "²" and "①", which int() refuses (ValueError, a 500); int() refuses 5000 digits too.
+    body = GovernanceBodyFactory(kind=kind)
+    client.force_login(plan_office)
+
+    assert (
+        client.post(reverse("plan:manage_governance"), {"action": "body_delete", "pk": pk}).status_code == 404
+    )
+    assert client.get(reverse("plan:manage_governance"), {"body": pk}).status_code == 404
+    assert GovernanceBody.objects.filter(pk=body.pk).exists()

@@ -368,3 +368,20 @@ def test_action_edit_query_count_bounded(client, plan_office, published, django_
     assert response.status_code == 200
     assert len(response.context["milestones"]) == 12
     assert response.context["progress"] == 0
+
+
+@pytest.mark.parametrize("toggle", ["²", "①", "9" * 5000])
+def test_a_milestone_toggle_that_is_not_a_number_is_a_404(client, plan_office, published, toggle):
+    # str.isdigit() accepts "²" and "①", which int() refuses: the filter on the key raised ValueError (a 500).
+    _login(client, plan_office)
+    client.post(reverse("plan:version_create"), {"kind": "update", "title": "Nota 2019", "slug": "2019"})
+    action = PlanVersion.objects.get(slug="2019").actions.get(code="PR-V4")
+    Milestone.objects.create(action=action, title="Gara")
+
+    response = client.post(
+        reverse("plan:milestone_add", kwargs={"version": "2019", "code": "PR-V4"}),
+        {"toggle": toggle, "done": "1"},
+    )
+
+    assert response.status_code == 404
+    assert not Milestone.objects.get(action=action).done

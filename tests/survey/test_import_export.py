@@ -985,3 +985,15 @@ def test_neutralisation_is_undone_exactly(value):
 )
 def test_lists_in_a_cell_round_trip(items):
     assert tabular.split_list(tabular.join_list(items)) == items
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", ["²", "①", "9" * 5000])
+def test_a_job_key_that_is_not_a_number_is_a_404(staff, orgs, target, pk):
+    # str.isdigit() accepts "²" and "①", which int() refused with ValueError (a 500); so it did 5000 digits.
+    upload(staff, target, csv_bytes([idea_row()]))
+
+    assert staff.post(import_url(target), {"action": "confirm", "job": pk}).status_code == 404
+    assert staff.get(import_url(target), {"job": pk}).status_code == 404
+    assert ImportJob.objects.get().status == "previewed"
+    assert SurveyRecord.objects.count() == 0

@@ -4,6 +4,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cittasmart.core import lookups  # noqa: F401 (registers the safe ``in`` lookup of integer columns)
 from cittasmart.core.validators import validate_image_upload
 
 

@@ -1,6 +1,7 @@
 """A fixed-window rate limit for write views, kept in the cache (Redis in production)."""
 
 import time
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -45,13 +46,18 @@ def hit(scope: str, request, per_minute: int) -> bool:
     return count <= per_minute
 
 
-def rate_limit_writes(scope: str, per_minute: int | None = None):
-    """Decorate a view: POSTs beyond the limit get a translated 429 page and change nothing."""
+def rate_limit_writes(scope: str, per_minute: int | Callable[[], int] | None = None):
+    """Decorate a view: POSTs beyond the limit get a translated 429 page and change nothing.
+
+    ``per_minute`` is a number, or a function that reads it from the settings at each request (a limit read from
+    the settings at import time would keep whatever the settings held when the module was first imported)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            limit = per_minute or settings.RATE_LIMIT_WRITES_PER_MINUTE
+            limit = (
+                per_minute() if callable(per_minute) else per_minute
+            ) or settings.RATE_LIMIT_WRITES_PER_MINUTE
             if request.method == "POST" and not hit(scope, request, limit):
                 return too_many_requests(request)
             return view(request, *args, **kwargs)

@@ -32,3 +32,13 @@ def validate_image_upload(file) -> None:
             file.seek(position)
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError(_("Only PNG, JPEG and WebP images are accepted."), code="invalid_image_format")
+
+
+def parse_positive_int(value, *, max_digits: int = 18) -> int | None:
+    """The positive number written in ``value`` with the digits 0-9 (a key or a page number a form sent), or
+    None for anything else. ``str.isdigit()`` is not enough: it accepts "²" or "①", which ``int()`` refuses, and
+    ``int()`` refuses more than 4300 digits too; a key has no more than 18."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > max_digits:
+        return None
+    return int(text) or None

@@ -13,7 +13,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +24,7 @@ from cittasmart.core.markup import render_markdown
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.redirects import back_to
 from cittasmart.core.roles import is_staff_member
 from cittasmart.documents import selectors_news, services_news
 from cittasmart.documents.forms_news import NewsFilterForm, NewsForm
@@ -207,15 +208,6 @@ def news_edit(request, slug):
     return _render(request, "documents/news_form.html", {"form": form, "news": saved}, form)
 
 
-def _back(request) -> str:
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("documents:news_manage")
-
-
 @require_POST
 @login_required
 @rate_limit_writes("documents.news")
@@ -235,4 +227,4 @@ def news_publish(request, slug):
         )
     else:
         return HttpResponseBadRequest(_("Unknown operation."))
-    return redirect(_back(request))
+    return redirect(back_to(request, request.POST.get("next", ""), reverse("documents:news_manage")))

@@ -23,6 +23,7 @@ from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate, querystring_without
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.meetings import attendance as reads
 from cittasmart.meetings import selectors, services
 from cittasmart.meetings.forms_staff import (
@@ -140,12 +141,12 @@ def checkin(request, slug):
 
 
 def _checkin_undo(request, meeting: Meeting, url: str):
-    pk = request.POST.get("registration", "")
+    pk = parse_positive_int(request.POST.get("registration", ""))
     registration = (
         Registration.objects.filter(meeting=meeting, pk=pk, checked_in_at__isnull=False)
         .select_related("meeting")
         .first()
-        if pk.isdigit()
+        if pk
         else None
     )
     if registration is None:
@@ -258,7 +259,7 @@ def contributions(request, slug, pk):
 
 
 def _int(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    return parse_positive_int(value)
 
 
 # --- Minutes --------------------------------------------------------------------------------------------

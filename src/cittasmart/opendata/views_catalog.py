@@ -21,7 +21,7 @@ MAX_AGE = 900
 
 def _page_number(request) -> int:
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # isdigit() alone accepts "²", int() does not
         raise Http404
     return int(raw)
 

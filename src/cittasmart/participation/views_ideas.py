@@ -5,6 +5,7 @@ Capabilities shown in the pages are asked with ``rules.has_perm`` like the servi
 is exactly what the service will accept (superusers too follow phases and states)."""
 
 import re
+from collections.abc import Callable
 
 import rules
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagecache import cache_anonymous_page
 from cittasmart.core.ratelimit import hit, rate_limit_writes
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.participation import rules as participation_rules
 from cittasmart.participation import selectors, services, similarity
 from cittasmart.participation.forms import (
@@ -42,7 +44,12 @@ from cittasmart.participation.models import (
 )
 from cittasmart.participation.rules import sees_everything
 
-LIMITS = settings.PARTICIPATION_RATE_LIMITS
+
+def participation_limit(kind: str) -> Callable[[], int]:
+    """The writes per person per minute of ``kind`` (``PARTICIPATION_RATE_LIMITS``), read at each request."""
+    return lambda: settings.PARTICIPATION_RATE_LIMITS[kind]
+
+
 SIMILAR_PER_MINUTE = 120
 IDEA_FIELDS = ("title", "body", "ambito", "place_name", "latitude", "longitude", "organisation")
 
@@ -207,7 +214,7 @@ def _render_idea_form(request, process, idea, form, *, similar=None, checked=Fal
     )
 
 
-@rate_limit_writes("participation.idea", LIMITS["idea"])
+@rate_limit_writes("participation.idea", participation_limit("idea"))
 def _idea_submit(request, *, process: Process, idea: Idea | None):
     """Save a submitted idea form (only real submissions count in the rate limit, not "check for similar")."""
     user = request.user
@@ -300,8 +307,9 @@ def similar(request, slug):
         return HttpResponse(status=429)
     exclude = request.GET.get("exclude", "")
     idea = None
-    if exclude.isdigit():
-        idea = Idea(pk=int(exclude))
+    exclude_pk = parse_positive_int(exclude)
+    if exclude_pk:
+        idea = Idea(pk=exclude_pk)
     items = _similar_for(
         request, process, title=request.GET.get("title", ""), body=request.GET.get("body", ""), idea=idea
     )
@@ -315,7 +323,7 @@ def similar(request, slug):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@rate_limit_writes("participation.idea", LIMITS["idea"])
+@rate_limit_writes("participation.idea", participation_limit("idea"))
 def idea_withdraw(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     idea = selectors.idea_get(process=process, pk=pk, user=request.user)
@@ -356,7 +364,7 @@ def idea_withdraw(request, slug, pk):
 
 @require_POST
 @login_required
-@rate_limit_writes("participation.support", LIMITS["support"])
+@rate_limit_writes("participation.support", participation_limit("support"))
 def idea_support(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     idea = selectors.idea_get(process=process, pk=pk, user=request.user)
@@ -409,7 +417,7 @@ def _follow(request, target: Process | Idea):
 
 @require_POST
 @login_required
-@rate_limit_writes("participation.follow", LIMITS["support"])
+@rate_limit_writes("participation.follow", participation_limit("support"))
 def idea_follow(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     return _follow(request, selectors.idea_get(process=process, pk=pk, user=request.user))
@@ -417,7 +425,7 @@ def idea_follow(request, slug, pk):
 
 @require_POST
 @login_required
-@rate_limit_writes("participation.follow", LIMITS["support"])
+@rate_limit_writes("participation.follow", participation_limit("support"))
 def process_follow(request, slug):
     return _follow(request, selectors.process_get(slug=slug, user=request.user))
 
@@ -427,16 +435,17 @@ def process_follow(request, slug):
 
 @require_POST
 @login_required
-@rate_limit_writes("participation.comment", LIMITS["comment"])
+@rate_limit_writes("participation.comment", participation_limit("comment"))
 def comment_create(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     idea = selectors.idea_get(process=process, pk=pk, user=request.user)
     parent = None
     parent_id = request.POST.get("parent", "")
     if parent_id:
-        if not parent_id.isdigit():
+        parent_pk = parse_positive_int(parent_id)
+        if parent_pk is None:
             return HttpResponseBadRequest(_("Unknown comment."))
-        parent = Comment.objects.filter(idea=idea, pk=int(parent_id)).first()
+        parent = Comment.objects.filter(idea=idea, pk=parent_pk).first()
         if parent is None:
             raise Http404
         parent.idea = idea
@@ -495,7 +504,7 @@ def _comment_for(user, pk: int, *, live: bool = False) -> Comment:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@rate_limit_writes("participation.comment", LIMITS["comment"])
+@rate_limit_writes("participation.comment", participation_limit("comment"))
 def comment_edit(request, pk):
     comment = _comment_for(request.user, pk)
     if not _can(request.user, "participation.change_comment", comment):
@@ -531,7 +540,7 @@ def comment_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@rate_limit_writes("participation.comment", LIMITS["comment"])
+@rate_limit_writes("participation.comment", participation_limit("comment"))
 def comment_delete(request, pk):
     comment = _comment_for(request.user, pk)
     idea = comment.idea
@@ -600,7 +609,7 @@ def _report(request, *, idea: Idea, comment: Comment | None = None):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@rate_limit_writes("participation.report", LIMITS["report"])
+@rate_limit_writes("participation.report", participation_limit("report"))
 def idea_report(request, slug, pk):
     process = selectors.process_get(slug=slug, user=request.user)
     idea = selectors.idea_get(process=process, pk=pk, user=request.user)
@@ -611,7 +620,7 @@ def idea_report(request, slug, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@rate_limit_writes("participation.report", LIMITS["report"])
+@rate_limit_writes("participation.report", participation_limit("report"))
 def comment_report(request, pk):
     comment = _comment_for(request.user, pk, live=True)
     if comment.status != CommentStatus.PUBLISHED:

@@ -1,14 +1,12 @@
 """A person's notifications: the list, marking them read, the e-mail preferences (with the domains followed), the
 one-click unsubscribe, and the button that follows the news of one domain."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,13 +15,15 @@ from cittasmart.core.ambiti import Ambito
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.pagination import paginate
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.redirects import back_to
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.participation import selectors, services
 from cittasmart.participation.forms_notifications import AmbitoFollowForm, NotificationSettingsForm
 from cittasmart.participation.models import EmailFrequency
 from cittasmart.participation.notification_texts import describe
+from cittasmart.participation.views_ideas import participation_limit
 
 PAGE_SIZE = 20
-FOLLOWS_PER_MINUTE = settings.PARTICIPATION_RATE_LIMITS["support"]
 
 
 @require_GET
@@ -37,7 +37,8 @@ def notification_list(request):
 
 
 def _page_number(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else None
+    number = parse_positive_int(value)
+    return number if number and number < 1_000_000 else None
 
 
 @require_POST
@@ -46,9 +47,10 @@ def _page_number(value: str) -> int | None:
 def mark_read(request):
     """Mark one notification (``id``) or all of them as read, then go back to the list."""
     raw_id = request.POST.get("id", "").strip()
-    if raw_id and not raw_id.isdigit():
+    notification_pk = parse_positive_int(raw_id)
+    if raw_id and notification_pk is None:
         return HttpResponseBadRequest()
-    ids = [int(raw_id)] if raw_id else None
+    ids = [notification_pk] if raw_id else None
     changed = services.notifications_mark_read(user=request.user, ids=ids)
     if ids is None and changed:
         messages.success(request, _("All your notifications are marked as read."))
@@ -114,17 +116,9 @@ def unsubscribe(request, token: str):
     )
 
 
-def _safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("participation:notification_settings")
-
-
 @require_POST
 @login_required
-@rate_limit_writes("participation.follow", FOLLOWS_PER_MINUTE)
+@rate_limit_writes("participation.follow", participation_limit("support"))
 def ambito_follow(request):
     """Follow or stop following the news of a domain (the button of a list of news filtered by domain), then go
     back to the page the button was on."""
@@ -132,7 +126,7 @@ def ambito_follow(request):
     if not form.is_valid():
         return HttpResponseBadRequest(_("Unknown domain."))
     ambito = form.cleaned_data["ambito"]
-    back = _safe_next(request, form.cleaned_data["next"])
+    back = back_to(request, form.cleaned_data["next"], reverse("participation:notification_settings"))
     try:
         now = services.ambito_follow_set(
             user=request.user, ambito=ambito, following=form.cleaned_data["following"]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cittasmart.core.forms import add_service_errors
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.plan import governance as services
 from cittasmart.plan.forms_governance import BodyForm, DecisionForm, KindForm, MemberEndForm, MemberForm
 from cittasmart.plan.models import BodyMember, Decision, GovernanceBody, GovernanceBodyKind
@@ -26,9 +27,10 @@ from cittasmart.plan.selectors import current_version
 def _body_from(value) -> GovernanceBody | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    pk = parse_positive_int(value)
+    if pk is None:
         raise Http404
-    body = GovernanceBody.objects.filter(pk=int(value)).first()
+    body = GovernanceBody.objects.filter(pk=pk).first()
     if body is None:
         raise Http404
     return body

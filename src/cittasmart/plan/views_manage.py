@@ -18,6 +18,7 @@ from cittasmart.core.forms import render_form_page as _render
 from cittasmart.core.pagination import paginate, querystring_without_page
 from cittasmart.core.permissions import require_perm
 from cittasmart.core.ratelimit import rate_limit_writes
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.plan import selectors, services
 from cittasmart.plan.forms import ActionForm, MeasurementForm, MilestoneForm, VersionCreateForm, VersionForm
 from cittasmart.plan.models import (
@@ -279,7 +280,8 @@ def milestone_add(request, version, code):
     action = _action(version, code)
     toggle = request.POST.get("toggle")
     if toggle:
-        milestone = action.milestones.filter(pk=toggle).first() if toggle.isdigit() else None
+        pk = parse_positive_int(toggle)
+        milestone = action.milestones.filter(pk=pk).first() if pk else None
         if milestone is None:
             raise Http404
         done = request.POST.get("done") == "1"

@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 
 from cittasmart.core.ambiti import Ambito
 from cittasmart.core.audit import log_action
+from cittasmart.core.validators import parse_positive_int
 from cittasmart.stakeholders.models import Organisation
 from cittasmart.survey import services, tabular
 from cittasmart.survey.models import (
@@ -860,9 +861,10 @@ def job_create(
 
 def job_for_user(*, survey_round: SurveyRound, pk: Any, user) -> ImportJob | None:
     """A job of this round uploaded by this person; None for any other."""
-    if not str(pk).isdigit():
+    pk = parse_positive_int(pk)
+    if pk is None:
         return None
-    return ImportJob.objects.filter(pk=int(pk), round=survey_round, created_by=user).defer("content").first()
+    return ImportJob.objects.filter(pk=pk, round=survey_round, created_by=user).defer("content").first()
 
 
 def job_confirm(*, job: ImportJob) -> ImportJob:
