@@ -1,14 +1,14 @@
-"""Whole-page cache for anonymous visitors, with keys that change when the data under the page changes.
+"""Whole-page cache for anonymous visitors, replaced as soon as the data under the page changes.
 
 Most visits to the public pages are anonymous and see the same page. ``cache_anonymous_page("participation")``
 keeps the response of a GET view in the cache (Redis in production) under a key made of the address with its
-query string, the language, whether htmx asked for a fragment, and the *content versions* of the apps the page
-reads. A content version is a counter per app, raised after every transaction that wrote one of the app's
-tables: the database connections watch the SQL they run (``INSERT``/``UPDATE``/``DELETE``, so ``update()``,
-``bulk_create()`` and raw SQL count too), and the counters are raised at each write and again when its transaction
-commits. A page is
-therefore never older than the data it shows, except for what depends on the clock (a phase that opens at
-midnight): ``PAGE_CACHE_SECONDS`` bounds that.
+query string, the language and whether htmx asked for a fragment, together with the *content versions* of the
+apps the page reads at the time it was rendered; it is served only while those versions are still the current
+ones (read in the same round trip as the page). A content version is a counter per app, raised by every write to
+one of the app's tables: the database connections watch the SQL they run (``INSERT``/``UPDATE``/``DELETE``, so
+``update()``, ``bulk_create()`` and raw SQL count too), and the counters are raised at each write and again when
+its transaction commits. A page is therefore never older than the data it shows, except for what depends on the
+clock (a phase that opens at midnight): ``PAGE_CACHE_SECONDS`` bounds that.
 
 Only requests that carry no state are served from the cache or stored: anonymous, GET or HEAD, with no session
 or messages cookie; and only responses that set no state: status 200, no session change, no CSRF cookie to set.
@@ -134,13 +134,24 @@ def _cacheable_response(request, response) -> bool:
     )
 
 
-def versions(apps: tuple[str, ...]) -> str:
-    """The content versions of ``apps``, for a cache key that must change when their data does."""
-    found = cache.get_many([_version_key(app) for app in apps])
-    return ",".join(f"{app}={found.get(_version_key(app), 0)}" for app in apps)
-
-
 _MISSING = object()
+
+
+def _lookup(key: str, apps: tuple[str, ...]) -> tuple[str, object]:
+    """The current content versions of ``apps`` and what is stored under ``key`` if it was stored at those
+    versions (else ``_MISSING``): one round trip to the cache for both."""
+    version_keys = [_version_key(app) for app in apps]
+    found = cache.get_many([key, *version_keys])
+    current = ",".join(f"{app}={found.get(vkey, 0)}" for app, vkey in zip(apps, version_keys, strict=True))
+    stored = found.get(key)
+    if stored is None or stored[0] != current:
+        return current, _MISSING
+    return current, stored[1]
+
+
+def _store(key: str, at_versions: str, value) -> None:
+    """Keep ``value`` with the versions read *before* it was computed: a write meanwhile makes it stale."""
+    cache.set(key, (at_versions, value), timeout=settings.PAGE_CACHE_SECONDS)
 
 
 def remember(name: str, apps: tuple[str, ...], compute):
@@ -148,20 +159,19 @@ def remember(name: str, apps: tuple[str, ...], compute):
     read and change only with the data, such as an API page or the last change of a dataset)."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute()
-    key = "pagecache:value:" + hashlib.sha256(f"{name}\n{versions(apps)}".encode()).hexdigest()
-    value = cache.get(key, _MISSING)
+    key = "pagecache:value:" + hashlib.sha256(name.encode()).hexdigest()
+    current, value = _lookup(key, apps)
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        _store(key, current, value)
     return value
 
 
-def _page_key(request, apps: tuple[str, ...]) -> str:
+def _page_key(request) -> str:
     parts = [
         request.get_full_path(),
         get_language() or "",
         "htmx" if request.headers.get("HX-Request") else "page",
-        versions(apps),
     ]
     return "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -179,9 +189,9 @@ def cache_anonymous_page(*apps: str):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, reads)
-            stored = cache.get(key)
-            if stored is not None:
+            key = _page_key(request)
+            current, stored = _lookup(key, reads)
+            if stored is not _MISSING:
                 status, headers, content = stored
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
@@ -189,8 +199,7 @@ def cache_anonymous_page(*apps: str):
                 return response
             response = view(request, *args, **kwargs)
             if _cacheable_response(request, response):
-                snapshot = (response.status_code, list(response.headers.items()), response.content)
-                cache.set(key, snapshot, timeout=settings.PAGE_CACHE_SECONDS)
+                _store(key, current, (response.status_code, list(response.headers.items()), response.content))
             return response
 
         return wrapped
