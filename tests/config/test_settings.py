@@ -147,7 +147,7 @@ def test_database_url_and_redis_url_are_honoured(tmp_path):
     assert found["name"] == "prato"
     assert found["host"] == "db.internal"
     assert found["port"] == "6543"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "cittasmart.core.cache.SharedClientRedisCache"
     assert found["cache_location"] == "redis://cache.internal:6380/2"
 
 

@@ -137,12 +137,20 @@ def _cacheable_response(request, response) -> bool:
 _MISSING = object()
 
 
+def _versions_in(found: dict, apps: tuple[str, ...]) -> str:
+    return ",".join(f"{app}={found.get(_version_key(app), 0)}" for app in apps)
+
+
+def versions(apps: tuple[str, ...]) -> str:
+    """The current content versions of ``apps``: they change whenever one of the apps writes."""
+    return _versions_in(cache.get_many([_version_key(app) for app in apps]), apps)
+
+
 def _lookup(key: str, apps: tuple[str, ...]) -> tuple[str, object]:
     """The current content versions of ``apps`` and what is stored under ``key`` if it was stored at those
     versions (else ``_MISSING``): one round trip to the cache for both."""
-    version_keys = [_version_key(app) for app in apps]
-    found = cache.get_many([key, *version_keys])
-    current = ",".join(f"{app}={found.get(vkey, 0)}" for app, vkey in zip(apps, version_keys, strict=True))
+    found = cache.get_many([key, *(_version_key(app) for app in apps)])
+    current = _versions_in(found, apps)
     stored = found.get(key)
     if stored is None or stored[0] != current:
         return current, _MISSING
