@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 from django.urls import reverse
 
-from cittasmart.core.ratelimit import client_ip
+from cittasmart.core.ratelimit import client_ip, increment
 
 
 def _cooloff_seconds() -> int:
@@ -34,14 +34,7 @@ def address_locked(request) -> bool:
 def record_failure(request) -> None:
     """Count one failed login from this address; lock the address when the count reaches the limit."""
     ip = client_ip(request)
-    key = _failures_key(ip)
-    cache.add(key, 0, timeout=_cooloff_seconds())
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=_cooloff_seconds())
-        failures = 1
-    if failures >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+    if increment(_failures_key(ip), timeout=_cooloff_seconds()) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
         cache.set(_lock_key(ip), 1, timeout=_cooloff_seconds())
 
 

@@ -27,6 +27,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from cittasmart.core.ratelimit import increment
+
 # The apps whose tables make pages; writes to other tables (sessions, login attempts, tasks) change no page.
 WATCHED_APPS = frozenset(
     [
@@ -57,12 +59,7 @@ def _version_key(app: str) -> str:
 def bump(*apps: str) -> None:
     """Raise the content version of ``apps``: every cached page that reads them is out of date."""
     for app in apps:
-        key = _version_key(app)
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet, or evicted
-            if not cache.add(key, 1, timeout=None):
-                cache.incr(key)
+        increment(_version_key(app), timeout=None)
 
 
 def _app_of(sql: str) -> str | None:

@@ -33,17 +33,20 @@ def too_many_requests(request, exception=None, *, message: str = ""):
     return render(request, "core/too_many_requests.html", {"message": message}, status=429)
 
 
+def increment(key: str, timeout: int | None) -> int:
+    """Add one to the counter ``key`` in the cache, starting it at 1 (kept ``timeout`` seconds); its new value."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # not there yet, or expired
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)  # another request started it meanwhile
+
+
 def hit(scope: str, request, per_minute: int) -> bool:
     """Count one request in ``scope`` for this client; True while it stays within ``per_minute``."""
     window = int(time.time() // 60)
-    key = f"ratelimit:{scope}:{client_key(request)}:{window}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
-    return count <= per_minute
+    return increment(f"ratelimit:{scope}:{client_key(request)}:{window}", timeout=90) <= per_minute
 
 
 def rate_limit_writes(scope: str, per_minute: int | Callable[[], int] | None = None):
