@@ -817,6 +817,27 @@ def test_support_with_htmx_returns_the_box(client, user):
     assert 'name="op" value="remove"' in page
 
 
+# The session, the person, the idea with its process and phases, the block check, then the insert, the counter
+# and its new value (with the savepoint of the test's transaction around them).
+SUPPORT_QUERY_BOUND = 11
+
+
+def test_a_support_reads_only_what_it_needs(client, user, django_assert_max_num_queries):
+    idea = make_idea()
+    client.force_login(user)
+    url = idea_url(idea, "participation:idea_support")
+    assert client.get(idea_url(idea)).status_code == 200  # the page with the button, as in the browser
+
+    with django_assert_max_num_queries(SUPPORT_QUERY_BOUND):
+        response = client.post(url, {"op": "add"}, headers={"HX-Request": "true"})
+
+    assert '<strong class="h3">1</strong>' in text(response)
+    with django_assert_max_num_queries(SUPPORT_QUERY_BOUND):
+        response = client.post(url, {"op": "remove"}, headers={"HX-Request": "true"})
+    assert '<strong class="h3">0</strong>' in text(response)
+    assert 'name="op" value="add"' in text(response)
+
+
 def test_support_is_refused_when_the_phase_is_over(client, user):
     idea = make_idea()
     Phase.objects.filter(process=idea.process).update(kind="evaluation")

@@ -655,6 +655,20 @@ def test_support_add_and_remove_keep_the_counter_equal_to_the_rows(idea, user):
     assert Idea.objects.get(pk=idea.pk).support_count == 1 == Support.objects.filter(idea=idea).count()
 
 
+def test_support_leaves_the_count_of_the_database_on_the_idea(idea, user):
+    """The support box shows the count read back in the support's transaction: other people's supports since
+    the idea was read are in it, and a refused second support leaves the count as it was."""
+    seen = Idea.objects.get(pk=idea.pk)
+    services.support_add(user=UserFactory(), idea=idea)  # someone else, after ``seen`` was read
+
+    assert services.support_add(user=user, idea=seen) is True
+    assert seen.support_count == 2
+    assert services.support_add(user=user, idea=seen) is False
+    assert seen.support_count == 2
+    assert services.support_remove(user=user, idea=seen) is True
+    assert seen.support_count == 1
+
+
 def test_supports_close_with_the_collecting_phase_but_can_still_be_withdrawn(idea, user):
     services.support_add(user=user, idea=idea)
     move_phase(idea.process, "evaluation")

@@ -218,8 +218,10 @@ class Outcome(models.TextChoices):
 class Idea(TimeStampedModel):
     """An idea or request (istanza) of a person, possibly on behalf of an organisation they act for."""
 
+    # No index of its own: the three ordering indexes below begin with the process (each support rewrites
+    # every index of the idea, as ``support_count`` is indexed).
     process = models.ForeignKey(
-        Process, verbose_name=_("process"), on_delete=models.PROTECT, related_name="ideas"
+        Process, verbose_name=_("process"), on_delete=models.PROTECT, related_name="ideas", db_index=False
     )
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("text"), max_length=10000, validators=[MaxLengthValidator(10000)])
@@ -439,7 +441,8 @@ class Comment(TimeStampedModel):
 class Support(models.Model):
     """One person's support of an idea: one row per person per idea, counted in ``Idea.support_count``."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    # The unique (idea, user) constraint is the index by idea: one index less to write per support.
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

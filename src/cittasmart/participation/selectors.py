@@ -186,6 +186,22 @@ def idea_get(*, process: Process, pk: int, user) -> Idea:
     return idea
 
 
+def idea_for_support(*, slug: str, pk: int, user) -> Idea:
+    """The idea behind a support button, with only what the rules and the support box read: its process with
+    the phases, and whether ``user`` supports it. Two queries instead of the page's seven (a support is the
+    busiest write of a campaign); 404 exactly where the idea's page answers 404."""
+    idea = (
+        Idea.objects.filter(process__slug=slug, pk=pk)
+        .select_related("process")
+        .prefetch_related("process__phases")
+        .annotate(supported_by_me=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)))
+        .first()
+    )
+    if idea is None or not user.has_perm("participation.view_idea", idea):
+        raise Http404
+    return idea
+
+
 def idea_comments(*, idea: Idea, user) -> list[Comment]:
     """The thread of an idea: top-level comments with their replies (one level), in order.
 

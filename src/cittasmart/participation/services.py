@@ -386,18 +386,21 @@ def comment_delete(*, user, comment: Comment) -> Comment:
 def support_add(*, user, idea: Idea) -> bool:
     """Support the idea; True if a support was added, False if the person already supported it.
 
-    The row and the counter change in one transaction; the unique constraint decides between concurrent
-    requests of the same person, so a double click never counts twice."""
+    The row and the counter change in one transaction, and ``idea.support_count`` is read back in it. The unique
+    constraint decides between concurrent requests of the same person, so a double click never counts twice:
+    the insert is tried without a read first (the busiest write of a campaign), and a refused insert is a
+    support that already exists."""
     _require(user, "participation.support_idea", idea, _("Supports are closed for this idea."))
     try:
         with transaction.atomic():
-            _support, created = Support.objects.get_or_create(idea=idea, user=user)
-            if created:
-                Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+            Support.objects.create(idea=idea, user=user)
+            Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+            idea.refresh_from_db(fields=["support_count"])
     except IntegrityError:
-        # A concurrent request of the same person inserted the row first.
+        if not Support.objects.filter(idea=idea, user=user).exists():
+            raise  # not the unique constraint: the idea or the person is gone
         return False
-    return created
+    return True
 
 
 def support_remove(*, user, idea: Idea) -> bool:
@@ -409,6 +412,7 @@ def support_remove(*, user, idea: Idea) -> bool:
         deleted, _rows = Support.objects.filter(idea=idea, user=user).delete()
         if deleted:
             Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+            idea.refresh_from_db(fields=["support_count"])
     return bool(deleted)
 
 

@@ -366,8 +366,7 @@ def idea_withdraw(request, slug, pk):
 @login_required
 @rate_limit_writes("participation.support", participation_limit("support"))
 def idea_support(request, slug, pk):
-    process = selectors.process_get(slug=slug, user=request.user)
-    idea = selectors.idea_get(process=process, pk=pk, user=request.user)
+    idea = selectors.idea_for_support(slug=slug, pk=pk, user=request.user)
     op = request.POST.get("op", "")
     if op not in ("add", "remove"):
         return HttpResponseBadRequest(_("Unknown operation."))
@@ -381,10 +380,10 @@ def idea_support(request, slug, pk):
             message = (
                 _("Your support has been withdrawn.") if changed else _("You did not support this idea.")
             )
+        idea.supported_by_me = op == "add"  # the services left the new count on ``idea``
     except PermissionDenied as exc:
         message, error = str(exc), True
     if request.htmx:
-        idea = selectors.idea_get(process=process, pk=pk, user=request.user)  # the new count and state
         return render(
             request,
             "participation/_support.html",
