@@ -36,3 +36,16 @@ def test_it_keeps_the_behaviour_of_djangos_backend(redis_cache):
     with pytest.raises(ValueError):
         redis_cache.incr("missing")
     assert redis_cache.get_many(["page", "missing"]) == {"page": {"status": 200}}
+
+
+def test_a_counter_is_one_round_trip(redis_cache, monkeypatch):
+    redis_cache.add("counter", 1, timeout=60)
+    redis_cache.incr("counter")  # loads the script
+    client = redis_cache._cache.get_client("counter", write=True)
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw))
+
+    assert redis_cache.incr("counter", 5) == 7
+    assert commands == ["EVALSHA"]
+    assert redis_cache.get("counter") == 7  # still a number for Django's get
