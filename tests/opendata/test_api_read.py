@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from cittasmart.opendata.api import api  # noqa: F401  (imports the API, and so api_read, in the right order)
+from cittasmart.opendata.api_http import etag_of
 from cittasmart.opendata.datasets import DATASETS, dataset_get
 from tests.factories import (
     ActionFactory,
@@ -578,9 +579,14 @@ def test_a_page_is_read_again_only_after_a_write(client, db, django_assert_num_q
     OrganisationFactory(name="Prima")
     first = get(client, "/organisations")
     with django_assert_num_queries(0):
-        assert get(client, "/organisations").content == first.content
+        again = get(client, "/organisations")
+    assert again.content == first.content
+    # The validators are kept with the body: the same ETag and Last-Modified, without hashing again.
+    assert again["ETag"] == first["ETag"] == etag_of(first.content)
+    assert again["Last-Modified"] == first["Last-Modified"]
 
     OrganisationFactory(name="Seconda")
 
-    names = [item["name"] for item in get(client, "/organisations").json()["items"]]
-    assert "Seconda" in names
+    after = get(client, "/organisations")
+    assert "Seconda" in [item["name"] for item in after.json()["items"]]
+    assert after["ETag"] == etag_of(after.content) != first["ETag"]

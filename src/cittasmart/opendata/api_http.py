@@ -84,10 +84,12 @@ def _not_modified(request, etag: str, last_modified: int | None) -> bool:
     return since is not None and last_modified is not None and last_modified <= since
 
 
-def cached_json(request, body: bytes, *, last_modified: datetime | None, content_type: str) -> HttpResponse:
+def cached_json(
+    request, body: bytes, *, last_modified: datetime | None, content_type: str, etag: str = ""
+) -> HttpResponse:
     """A 200 JSON response with validators and a short public cache, or a body-less 304 when the client's copy
-    is current. HEAD gets the headers of GET without the body."""
-    etag = etag_of(body)
+    is current. HEAD gets the headers of GET without the body. ``etag``: the body's, when it was kept with it."""
+    etag = etag or etag_of(body)
     modified = int(last_modified.timestamp()) if last_modified is not None else None
     if _not_modified(request, etag, modified):
         response = HttpResponseNotModified()

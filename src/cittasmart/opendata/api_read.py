@@ -7,6 +7,7 @@ primary key), accept only the dataset's allow-listed filters, and every read ans
 ``Last-Modified`` and a short public cache, 304 to a conditional request, CORS for any origin and a 429 beyond
 the rate limit. Errors are JSON with a translated ``message``."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from cittasmart.opendata.api_http import (
     cached_json,
     cursor_decode,
     cursor_encode,
+    etag_of,
     preflight_response,
     rate_limited,
     with_cors,
@@ -172,35 +174,43 @@ def _page_response(
     *,
     dataset: Dataset,
     scope: str,
-    queryset: QuerySet,
+    rows: Callable[[], QuerySet],
     limit: int,
     cursor: str | None,
     model: type[BaseModel],
-    modified: datetime | None,
+    modified: Callable[[], datetime | None],
 ):
-    """One page of ``queryset`` (ordered by primary key) after the cursor: ``limit + 1`` rows are read to know
-    whether a next page exists, with the dataset's own prefetches (constant queries per page)."""
+    """One page of the queryset ``rows()`` builds (ordered by primary key) after the cursor: ``limit + 1`` rows
+    are read to know whether a next page exists, with the dataset's own prefetches (constant queries per page).
+
+    The body, its ETag and the dataset's last change are kept together in the cache until any app writes, and
+    ``rows`` and ``modified`` are called only when they are not there: a page served from the cache builds no
+    queryset and hashes nothing."""
     limit = max(1, min(limit, settings.API_MAX_PAGE_SIZE))
+    after = None
     if cursor not in (None, ""):
         after = cursor_decode(scope, cursor)
         if after is None:
             return _error(request, 400, _("The cursor is not valid: start again from the first page."))
-        queryset = queryset.filter(pk__gt=after)
 
-    def page_body() -> bytes:
-        rows = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
+    def page() -> tuple[bytes, str, datetime | None]:
+        queryset = rows() if after is None else rows().filter(pk__gt=after)
+        found = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
         next_cursor = next_url = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = cursor_encode(scope, rows[-1]["id"])
+        if len(found) > limit:
+            found = found[:limit]
+            next_cursor = cursor_encode(scope, found[-1]["id"])
             params = request.GET.copy()
             params["cursor"] = next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return _json_body(model, {"items": rows, "next_cursor": next_cursor, "next": next_url})
+        body = _json_body(model, {"items": found, "next_cursor": next_cursor, "next": next_url})
+        return body, etag_of(body), modified()
 
     # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
-    body = pagecache.remember(f"opendata:api:{request.build_absolute_uri()}", READS, page_body)
-    return cached_json(request, body, last_modified=modified, content_type=_content_type())
+    body, etag, last_modified = pagecache.remember(
+        f"opendata:api-page:{request.build_absolute_uri()}", READS, page
+    )
+    return cached_json(request, body, etag=etag, last_modified=last_modified, content_type=_content_type())
 
 
 LIST_RESPONSES = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -232,11 +242,11 @@ def _register_dataset(dataset: Dataset) -> None:
             request,
             dataset=dataset,
             scope=dataset.slug,
-            queryset=dataset.queryset(params),
+            rows=lambda: dataset.queryset(params),
             limit=limit,
             cursor=cursor,
             model=page,
-            modified=dataset.modified(),
+            modified=dataset.modified,
         )
 
     if dataset.filters:
@@ -387,11 +397,11 @@ def indicator_measurements(
         request,
         dataset=_MEASUREMENTS,
         scope=f"indicator:{version.pk}:{code}",
-        queryset=queryset,
+        rows=lambda: queryset,
         limit=limit,
         cursor=cursor,
         model=IndicatorMeasurementsPage,
-        modified=queryset.aggregate(last=Max("updated_at"))["last"],
+        modified=lambda: queryset.aggregate(last=Max("updated_at"))["last"],
     )
 
 
