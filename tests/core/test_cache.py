@@ -44,7 +44,9 @@ def test_a_counter_is_one_round_trip(redis_cache, monkeypatch):
     client = redis_cache._cache.get_client("counter", write=True)
     commands = []
     send = client.execute_command
-    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw))
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
+    )
 
     assert redis_cache.incr("counter", 5) == 7
     assert commands == ["EVALSHA"]

@@ -12,7 +12,6 @@ counters are the rate limits and the page-cache versions, written on every POST.
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-
 # INCRBY only where the key exists, as Django's ``incr`` promises (a missing key is a ValueError, not a new 1).
 _INCR_EXISTING = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
@@ -33,7 +32,7 @@ class SharedClientRedisCacheClient(RedisCacheClient):
             script = self._scripts[id(client)] = client.register_script(_INCR_EXISTING)
         value = script(keys=[key], args=[delta])
         if value is None:
-            raise ValueError("Key '%s' not found." % key)
+            raise ValueError(f"Key '{key}' not found.")
         return value
 
     def get_client(self, key=None, *, write=False):
