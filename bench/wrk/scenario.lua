@@ -90,9 +90,9 @@ function done(summary, latency, requests)
   io.write(string.format(
     '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f, ' ..
     '"status_2xx": %d, "status_3xx": %d, "status_4xx": %d, "status_5xx": %d, ' ..
-    '"socket_errors": %d}\n',
+    '"socket_errors": %d, "bytes": %d}\n',
     summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, c2, c3, c4, c5,
-    e.connect + e.read + e.write + e.timeout))
+    e.connect + e.read + e.write + e.timeout, summary.bytes))
 end

@@ -1,6 +1,8 @@
 """The whole-page cache of anonymous pages: served without queries, replaced by any write under the page,
 never used for logged-in people or requests and responses that carry state."""
 
+import gzip
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -139,6 +141,67 @@ def test_a_stateless_response_is_kept_and_replayed():
     assert len(calls) == 1
     assert second.content == first.content == b"same for everyone"
     assert second["Vary"] == "HX-Request"
+
+
+def test_browsers_that_accept_gzip_get_the_page_compressed_once(client, idea, django_assert_num_queries):
+    plain = client.get(ideas_url(idea))
+    with django_assert_num_queries(0):
+        packed = client.get(ideas_url(idea), headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2
+    assert int(packed["Content-Length"]) == len(packed.content)
+    for response in (plain, packed):
+        assert "Accept-Encoding" in response["Vary"]
+    # A cached plain page stays plain for a browser that does not take gzip, or refuses it.
+    for refused in ("", "identity", "gzip;q=0", "br"):
+        again = client.get(ideas_url(idea), headers={"Accept-Encoding": refused})
+        assert not again.has_header("Content-Encoding")
+        assert again.content == plain.content
+
+
+def test_the_first_visit_is_compressed_too(client, idea):
+    packed = client.get(ideas_url(idea), headers={"Accept-Encoding": "gzip"})
+
+    assert packed["Content-Encoding"] == "gzip"
+    assert b"Panchine" in gzip.decompress(packed.content)
+
+
+def test_small_and_stateful_pages_are_not_compressed():
+    @pagecache.cache_anonymous_page("participation")
+    def small(request):
+        return HttpResponse("same for everyone")
+
+    @pagecache.cache_anonymous_page("participation")
+    def with_token(request):
+        return HttpResponse(get_token(request) + "x" * 5000)
+
+    for view in (small, with_token):
+        request = _request()
+        request.META["HTTP_ACCEPT_ENCODING"] = "gzip"
+        response = view(request)
+        assert not response.has_header("Content-Encoding")
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("deflate, gzip;q=0.5", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0.0", False),
+        ("gzip;q=zero", False),
+        ("x-gzip-like", False),
+        ("br", False),
+        ("", False),
+    ],
+)
+def test_accept_encoding_is_read_as_the_standard_says(header, accepted):
+    request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING=header)
+
+    assert pagecache.accepts_gzip(request) is accepted
 
 
 def test_an_unknown_app_is_a_programming_error():
