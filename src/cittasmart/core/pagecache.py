@@ -16,8 +16,8 @@ Logged-in people always get a fresh page (it shows their supports, registrations
 
 A stored page is also kept gzip-compressed, compressed once when it is stored, and served so to the browsers
 that accept it (all of them): a filtered survey catalogue with its map is about 87 KB, 13 KB compressed, which
-matters on a phone. Such a page holds no secret (a page that uses the CSRF token is never
-stored), so compressing it gives nothing away (BREACH).
+matters on a phone. Such a page holds no secret (a page that uses the CSRF token is never stored), so
+compressing it gives nothing away (BREACH).
 """
 
 import gzip
