@@ -2,6 +2,7 @@
 requests, CORS, rate limit and JSON errors."""
 
 import datetime
+import gzip
 from decimal import Decimal
 
 import pytest
@@ -590,3 +591,22 @@ def test_a_page_is_read_again_only_after_a_write(client, db, django_assert_num_q
     after = get(client, "/organisations")
     assert "Seconda" in [item["name"] for item in after.json()["items"]]
     assert after["ETag"] == etag_of(after.content) != first["ETag"]
+
+
+def test_a_page_is_sent_compressed_to_clients_that_accept_it(client, db, django_assert_num_queries):
+    OrganisationFactory.create_batch(30)
+    plain = get(client, "/organisations")
+    with django_assert_num_queries(0):
+        packed = get(client, "/organisations", **{"Accept-Encoding": "gzip, br"})
+
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(plain.content)
+    assert gzip.decompress(packed.content) == plain.content
+    # The same data in another coding: the ETag is the JSON's, weak, and a copy of either form is current.
+    assert plain["ETag"] == etag_of(plain.content)
+    assert packed["ETag"] == "W/" + plain["ETag"]
+    for etag in (plain["ETag"], packed["ETag"]):
+        assert get(client, "/organisations", **{"If-None-Match": etag}).status_code == 304
+    head = client.head(f"{BASE}/organisations", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in head and head["Content-Length"] == str(len(plain.content))

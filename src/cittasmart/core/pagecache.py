@@ -195,20 +195,27 @@ def accepts_gzip(request) -> bool:
         return False
 
 
-def _compressed(content: bytes) -> bytes | None:
-    """The gzip form of a page worth compressing (``mtime=0``: the same page compresses to the same bytes)."""
+def compressed(content: bytes) -> bytes | None:
+    """The gzip form of a body worth compressing (``mtime=0``: the same body compresses to the same bytes), to be
+    kept with it and given to ``send_compressed``."""
     if len(content) < GZIP_MIN_BYTES:
         return None
     return gzip.compress(content, compresslevel=6, mtime=0)
 
 
-def _send_compressed(request, response: HttpResponse, compressed: bytes | None) -> HttpResponse:
-    if compressed is None:
+def send_compressed(request, response: HttpResponse, gzipped: bytes | None) -> HttpResponse:
+    """``response`` with the kept gzip form of its body when the browser accepts it."""
+    if gzipped is None:
         return response
     patch_vary_headers(response, ["Accept-Encoding"])  # shared caches must keep both forms apart
     if accepts_gzip(request):
-        response.content = compressed
+        response.content = gzipped
         response["Content-Encoding"] = "gzip"
+        etag = response.get("ETag", "")
+        if etag.startswith(
+            '"'
+        ):  # the same data in another coding: only weakly the same bytes (RFC 9110 8.8.3)
+            response["ETag"] = "W/" + etag
     return response
 
 
@@ -237,21 +244,21 @@ def cache_anonymous_page(*apps: str):
             key = _page_key(request)
             current, stored = _lookup(key, reads)
             if stored is not _MISSING:
-                status, headers, content, compressed = stored
+                status, headers, content, gzipped = stored
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response[name] = value
-                return _send_compressed(request, response, compressed)
+                return send_compressed(request, response, gzipped)
             response = view(request, *args, **kwargs)
             if not _cacheable_response(request, response):
                 return response
-            compressed = _compressed(response.content)
+            gzipped = compressed(response.content)
             _store(
                 key,
                 current,
-                (response.status_code, list(response.headers.items()), response.content, compressed),
+                (response.status_code, list(response.headers.items()), response.content, gzipped),
             )
-            return _send_compressed(request, response, compressed)
+            return send_compressed(request, response, gzipped)
 
         return wrapped
 

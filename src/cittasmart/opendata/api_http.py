@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import gettext as _
 
-from cittasmart.core import ratelimit
+from cittasmart.core import pagecache, ratelimit
 
 RATE_LIMIT_SCOPE = "api.read"
 CACHE_MAX_AGE = 60
@@ -85,10 +85,17 @@ def _not_modified(request, etag: str, last_modified: int | None) -> bool:
 
 
 def cached_json(
-    request, body: bytes, *, last_modified: datetime | None, content_type: str, etag: str = ""
+    request,
+    body: bytes,
+    *,
+    last_modified: datetime | None,
+    content_type: str,
+    etag: str = "",
+    gzipped: bytes | None = None,
 ) -> HttpResponse:
     """A 200 JSON response with validators and a short public cache, or a body-less 304 when the client's copy
-    is current. HEAD gets the headers of GET without the body. ``etag``: the body's, when it was kept with it."""
+    is current. HEAD gets the headers of GET without the body. ``etag`` and ``gzipped`` (its gzip form, sent to
+    the clients that accept it): the body's, when they were kept with it."""
     etag = etag or etag_of(body)
     modified = int(last_modified.timestamp()) if last_modified is not None else None
     if _not_modified(request, etag, modified):
@@ -101,6 +108,8 @@ def cached_json(
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
+    if response.status_code == 200 and request.method != "HEAD":
+        response = pagecache.send_compressed(request, response, gzipped)
     return with_cors(response)
 
 

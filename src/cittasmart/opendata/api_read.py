@@ -183,9 +183,9 @@ def _page_response(
     """One page of the queryset ``rows()`` builds (ordered by primary key) after the cursor: ``limit + 1`` rows
     are read to know whether a next page exists, with the dataset's own prefetches (constant queries per page).
 
-    The body, its ETag and the dataset's last change are kept together in the cache until any app writes, and
-    ``rows`` and ``modified`` are called only when they are not there: a page served from the cache builds no
-    queryset and hashes nothing."""
+    The body, its gzip form, its ETag and the dataset's last change are kept together in the cache until any app
+    writes, and ``rows`` and ``modified`` are called only when they are not there: a page served from the cache
+    builds no queryset and compresses or hashes nothing."""
     limit = max(1, min(limit, settings.API_MAX_PAGE_SIZE))
     after = None
     if cursor not in (None, ""):
@@ -193,7 +193,7 @@ def _page_response(
         if after is None:
             return _error(request, 400, _("The cursor is not valid: start again from the first page."))
 
-    def page() -> tuple[bytes, str, datetime | None]:
+    def page() -> tuple[bytes, bytes | None, str, datetime | None]:
         queryset = rows() if after is None else rows().filter(pk__gt=after)
         found = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
         next_cursor = next_url = None
@@ -204,13 +204,15 @@ def _page_response(
             params["cursor"] = next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         body = _json_body(model, {"items": found, "next_cursor": next_cursor, "next": next_url})
-        return body, etag_of(body), modified()
+        return body, pagecache.compressed(body), etag_of(body), modified()
 
     # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
-    body, etag, last_modified = pagecache.remember(
-        f"opendata:api-page:{request.build_absolute_uri()}", READS, page
+    body, gzipped, etag, last_modified = pagecache.remember(
+        f"opendata:api-page:v2:{request.build_absolute_uri()}", READS, page
     )
-    return cached_json(request, body, etag=etag, last_modified=last_modified, content_type=_content_type())
+    return cached_json(
+        request, body, etag=etag, gzipped=gzipped, last_modified=last_modified, content_type=_content_type()
+    )
 
 
 LIST_RESPONSES = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
