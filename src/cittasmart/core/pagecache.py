@@ -211,10 +211,9 @@ def send_compressed(request, response: HttpResponse, gzipped: bytes | None) -> H
     if accepts_gzip(request):
         response.content = gzipped
         response["Content-Encoding"] = "gzip"
+        # The same data in another coding is only weakly the same representation (RFC 9110 8.8.3).
         etag = response.get("ETag", "")
-        if etag.startswith(
-            '"'
-        ):  # the same data in another coding: only weakly the same bytes (RFC 9110 8.8.3)
+        if etag.startswith('"'):
             response["ETag"] = "W/" + etag
     return response
 
