@@ -204,7 +204,7 @@ def compressed(content: bytes) -> bytes | None:
 
 
 def send_compressed(request, response: HttpResponse, gzipped: bytes | None) -> HttpResponse:
-    """``response`` with the kept gzip form of its body when the browser accepts it."""
+    """``response`` with the kept gzip form of its body when the client accepts it."""
     if gzipped is None:
         return response
     patch_vary_headers(response, ["Accept-Encoding"])  # shared caches must keep both forms apart
