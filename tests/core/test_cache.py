@@ -18,7 +18,7 @@ def redis_cache():
     except redis.ConnectionError:
         pytest.skip(f"no Redis at {LOCATION}")
     yield cache
-    cache.delete_many(["counter", "page", "missing"])
+    cache.delete_many(["counter", "page", "missing", "hits"])
 
 
 def test_one_client_serves_every_command(redis_cache):
@@ -51,3 +51,24 @@ def test_a_counter_is_one_round_trip(redis_cache, monkeypatch):
     assert redis_cache.incr("counter", 5) == 7
     assert commands == ["EVALSHA"]
     assert redis_cache.get("counter") == 7  # still a number for Django's get
+
+
+def test_a_request_is_counted_and_its_answer_read_in_one_round_trip(redis_cache, monkeypatch):
+    redis_cache.set("page", ("v1", b"<html>"), timeout=60)
+    redis_cache.count_and_get_many("hits", [], timeout=60)  # loads the script
+    client = redis_cache._cache.get_client("hits", write=True)
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
+    )
+
+    count, found = redis_cache.count_and_get_many("hits", ["page", "missing"], timeout=60)
+
+    assert (count, found) == (2, {"page": ("v1", b"<html>")})
+    assert commands == ["EVALSHA"]
+    assert redis_cache.get("hits") == 2  # the same counter as incr() and add() keep
+    assert 0 < client.ttl(redis_cache.make_key("hits")) <= 60  # a new counter expires with its window
+    redis_cache.delete("hits")
+    assert redis_cache.add("hits", 1, timeout=60) and redis_cache.incr("hits") == 2
+    assert redis_cache.count_and_get_many("hits", ["page"], timeout=60)[0] == 3

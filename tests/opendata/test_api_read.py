@@ -419,6 +419,25 @@ def test_beyond_the_rate_limit_a_429_says_when_to_retry(client, db, settings):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_a_page_served_from_the_cache_is_counted_and_a_refused_read_reads_nothing(
+    client, db, settings, django_assert_num_queries
+):
+    """The limit is counted in the same round trip to the cache as the page is read: cached pages and refused
+    parameters count as much as the first read, and a read beyond the limit builds no page."""
+    settings.API_RATE_LIMIT_PER_MINUTE = 4
+    OrganisationFactory.create_batch(3)
+    assert get(client, "/organisations").status_code == 200
+    with django_assert_num_queries(0):
+        assert get(client, "/organisations").status_code == 200  # from the cache
+    assert get(client, "/organisations?bogus=1").status_code == 400
+    assert get(client, "/ideas").status_code == 200
+
+    with django_assert_num_queries(0):
+        refused = [get(client, path).status_code for path in ("/organisations", "/ideas", "/meetings")]
+
+    assert refused == [429, 429, 429]
+
+
 # --- Hidden rows ---------------------------------------------------------------------------------------------
 
 

@@ -153,7 +153,10 @@ def versions(apps: tuple[str, ...]) -> str:
 def _lookup(key: str, apps: tuple[str, ...]) -> tuple[str, object]:
     """The current content versions of ``apps`` and what is stored under ``key`` if it was stored at those
     versions (else ``_MISSING``): one round trip to the cache for both."""
-    found = cache.get_many([key, *(_version_key(app) for app in apps)])
+    return _current(cache.get_many([key, *(_version_key(app) for app in apps)]), key, apps)
+
+
+def _current(found: dict, key: str, apps: tuple[str, ...]) -> tuple[str, object]:
     current = _versions_in(found, apps)
     stored = found.get(key)
     if stored is None or stored[0] != current:
@@ -171,11 +174,27 @@ def remember(name: str, apps: tuple[str, ...], compute):
     read and change only with the data, such as an API page or the last change of a dataset)."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute()
-    key = "pagecache:value:" + hashlib.sha256(name.encode()).hexdigest()
-    current, value = _lookup(key, apps)
+    keys = value_keys(name, apps)
+    return remembered(keys, apps, cache.get_many(keys), compute)
+
+
+def value_keys(name: str, apps: tuple[str, ...]) -> list[str]:
+    """The cache keys ``remember(name, apps, …)`` reads: for a caller that reads them in the same round trip
+    as something else, and gives what it found to ``remembered``."""
+    return [
+        "pagecache:value:" + hashlib.sha256(name.encode()).hexdigest(),
+        *(_version_key(app) for app in apps),
+    ]
+
+
+def remembered(keys: list[str], apps: tuple[str, ...], found: dict, compute):
+    """``remember()`` with its ``value_keys`` already read into ``found``."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    current, value = _current(found, keys[0], apps)
     if value is _MISSING:
         value = compute()
-        _store(key, current, value)
+        _store(keys[0], current, value)
     return value
 
 

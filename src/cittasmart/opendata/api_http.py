@@ -52,6 +52,18 @@ def rate_limited(request) -> HttpResponse | None:
     """Count this read; beyond ``API_RATE_LIMIT_PER_MINUTE`` a 429 JSON error with ``Retry-After``."""
     if ratelimit.hit(RATE_LIMIT_SCOPE, request, settings.API_RATE_LIMIT_PER_MINUTE):
         return None
+    return _too_many_requests(request)
+
+
+def rate_limited_reading(request, keys: list[str]) -> tuple[HttpResponse | None, dict]:
+    """``rate_limited`` and ``cache.get_many(keys)`` in one round trip to the cache."""
+    allowed, found = ratelimit.hit_and_get_many(
+        RATE_LIMIT_SCOPE, request, settings.API_RATE_LIMIT_PER_MINUTE, keys
+    )
+    return (None if allowed else _too_many_requests(request)), found
+
+
+def _too_many_requests(request) -> HttpResponse:
     from cittasmart.opendata.api import error_response
 
     seconds = seconds_to_next_window()

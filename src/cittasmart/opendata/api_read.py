@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from cittasmart.opendata.api_http import (
     etag_of,
     preflight_response,
     rate_limited,
+    rate_limited_reading,
     with_cors,
 )
 from cittasmart.opendata.datasets import Column, Dataset
@@ -179,13 +181,23 @@ def _page_response(
     cursor: str | None,
     model: type[BaseModel],
     modified: Callable[[], datetime | None],
+    counted: bool = False,
 ):
     """One page of the queryset ``rows()`` builds (ordered by primary key) after the cursor: ``limit + 1`` rows
     are read to know whether a next page exists, with the dataset's own prefetches (constant queries per page).
 
     The body, its gzip form, its ETag and the dataset's last change are kept together in the cache until any app
     writes, and ``rows`` and ``modified`` are called only when they are not there: a page served from the cache
-    builds no queryset and compresses or hashes nothing."""
+    builds no queryset and compresses or hashes nothing. The request is counted against the rate limit in the
+    same round trip to the cache as the page is read, unless the caller has ``counted`` it already."""
+    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
+    keys = pagecache.value_keys(f"opendata:api-page:v2:{request.build_absolute_uri()}", READS)
+    if counted:
+        in_cache = cache.get_many(keys)
+    else:
+        refused, in_cache = rate_limited_reading(request, keys)
+        if refused:
+            return refused
     limit = max(1, min(limit, settings.API_MAX_PAGE_SIZE))
     after = None
     if cursor not in (None, ""):
@@ -206,10 +218,7 @@ def _page_response(
         body = _json_body(model, {"items": found, "next_cursor": next_cursor, "next": next_url})
         return body, pagecache.compressed(body), etag_of(body), modified()
 
-    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
-    body, gzipped, etag, last_modified = pagecache.remember(
-        f"opendata:api-page:v2:{request.build_absolute_uri()}", READS, page
-    )
+    body, gzipped, etag, last_modified = pagecache.remembered(keys, READS, in_cache, page)
     return cached_json(
         request, body, etag=etag, gzipped=gzipped, last_modified=last_modified, content_type=_content_type()
     )
@@ -236,9 +245,9 @@ def _register_dataset(dataset: Dataset) -> None:
     name = dataset.slug.replace("-", "_")
 
     def list_page(request, limit: int, cursor: str | None):
-        refused = rate_limited(request) or _bad_parameters(request, allowed)
+        refused = _bad_parameters(request, allowed)
         if refused:
-            return refused
+            return rate_limited(request) or refused
         params = {flt.name: request.GET.get(flt.name) for flt in dataset.filters}
         return _page_response(
             request,
@@ -404,6 +413,7 @@ def indicator_measurements(
         cursor=cursor,
         model=IndicatorMeasurementsPage,
         modified=lambda: queryset.aggregate(last=Max("updated_at"))["last"],
+        counted=True,
     )
 
 
