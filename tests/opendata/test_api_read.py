@@ -595,6 +595,40 @@ def test_the_last_change_of_a_dataset_is_cached_until_its_app_writes(client, db)
     assert dataset.modified() == newer.updated_at > first
 
 
+def test_a_page_in_the_cache_is_answered_before_routing_as_the_view_answers_it(client, db, monkeypatch):
+    from cittasmart.opendata import api_read
+
+    built = []
+    page_response = api_read._page_response
+    monkeypatch.setattr(
+        api_read, "_page_response", lambda *a, **kw: built.append(1) or page_response(*a, **kw)
+    )
+    OrganisationFactory.create_batch(30)
+    headers = {"Accept-Encoding": "gzip", "Origin": "https://example.org"}
+
+    first = get(client, "/organisations?limit=20", **headers)
+    again = get(client, "/organisations?limit=20", **headers)
+    head = client.head(f"{BASE}/organisations?limit=20")
+    other = get(client, "/organisations?limit=10", **headers)
+
+    assert built == [1, 1]  # the first page and the other address: the view; the rest: the cache
+    assert again.status_code == head.status_code == other.status_code == 200
+    assert again.content == first.content and again["Content-Encoding"] == "gzip"
+    for name in (
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Vary",
+        "Access-Control-Allow-Origin",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Content-Type",
+    ):
+        assert again.get(name) == first.get(name), name
+    assert head.content == b"" and int(head["Content-Length"]) > len(first.content)
+    assert get(client, "/organisations?limit=20", **{"If-None-Match": first["ETag"]}).status_code == 304
+
+
 def test_a_page_is_read_again_only_after_a_write(client, db, django_assert_num_queries):
     OrganisationFactory(name="Prima")
     first = get(client, "/organisations")

@@ -198,6 +198,15 @@ def remembered(keys: list[str], apps: tuple[str, ...], found: dict, compute):
     return value
 
 
+def found(keys: list[str], apps: tuple[str, ...], in_cache: dict):
+    """What ``remembered`` would answer without computing anything: the value kept under ``keys`` when it is
+    there and current, else None."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return None
+    value = _current(in_cache, keys[0], apps)[1]
+    return None if value is _MISSING else value
+
+
 # Below this, compressing saves less than it costs (and than the headers weigh).
 GZIP_MIN_BYTES = 1024
 _GZIP = re.compile(r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?:,|$)", re.IGNORECASE)

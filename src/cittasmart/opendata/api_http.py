@@ -49,17 +49,22 @@ def seconds_to_next_window(now: float | None = None) -> int:
 
 
 def rate_limited(request) -> HttpResponse | None:
-    """Count this read; beyond ``API_RATE_LIMIT_PER_MINUTE`` a 429 JSON error with ``Retry-After``."""
+    """Count this read; beyond ``API_RATE_LIMIT_PER_MINUTE`` a 429 JSON error with ``Retry-After``. A read
+    counted already by ``rate_limited_reading`` is not counted again."""
+    if getattr(request, "api_page_read", None) is not None:
+        return None
     if ratelimit.hit(RATE_LIMIT_SCOPE, request, settings.API_RATE_LIMIT_PER_MINUTE):
         return None
     return _too_many_requests(request)
 
 
 def rate_limited_reading(request, keys: list[str]) -> tuple[HttpResponse | None, dict]:
-    """``rate_limited`` and ``cache.get_many(keys)`` in one round trip to the cache."""
+    """``rate_limited`` and ``cache.get_many(keys)`` in one round trip to the cache; what was read is kept on
+    the request as ``api_page_read`` (keys, found)."""
     allowed, found = ratelimit.hit_and_get_many(
         RATE_LIMIT_SCOPE, request, settings.API_RATE_LIMIT_PER_MINUTE, keys
     )
+    request.api_page_read = (keys, found)
     return (None if allowed else _too_many_requests(request)), found
 
 

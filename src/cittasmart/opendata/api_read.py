@@ -7,6 +7,7 @@ primary key), accept only the dataset's allow-listed filters, and every read ans
 ``Last-Modified`` and a short public cache, 304 to a conditional request, CORS for any origin and a 429 beyond
 the rate limit. Errors are JSON with a translated ``message``."""
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -171,6 +174,18 @@ def _content_type() -> str:
     return api.get_content_type()
 
 
+def _page_keys(request) -> list[str]:
+    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
+    return pagecache.value_keys(f"opendata:api-page:v2:{request.build_absolute_uri()}", READS)
+
+
+def _answer(request, page: tuple[bytes, bytes | None, str, datetime | None]) -> HttpResponse:
+    body, gzipped, etag, last_modified = page
+    return cached_json(
+        request, body, etag=etag, gzipped=gzipped, last_modified=last_modified, content_type=_content_type()
+    )
+
+
 def _page_response(
     request,
     *,
@@ -190,9 +205,11 @@ def _page_response(
     writes, and ``rows`` and ``modified`` are called only when they are not there: a page served from the cache
     builds no queryset and compresses or hashes nothing. The request is counted against the rate limit in the
     same round trip to the cache as the page is read, unless the caller has ``counted`` it already."""
-    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
-    keys = pagecache.value_keys(f"opendata:api-page:v2:{request.build_absolute_uri()}", READS)
-    if counted:
+    keys = _page_keys(request)
+    read_before = getattr(request, "api_page_read", None)
+    if read_before is not None and read_before[0] == keys:
+        in_cache = read_before[1]  # by ``cached_list_page``, which counted the request
+    elif counted:
         in_cache = cache.get_many(keys)
     else:
         refused, in_cache = rate_limited_reading(request, keys)
@@ -218,10 +235,28 @@ def _page_response(
         body = _json_body(model, {"items": found, "next_cursor": next_cursor, "next": next_url})
         return body, pagecache.compressed(body), etag_of(body), modified()
 
-    body, gzipped, etag, last_modified = pagecache.remembered(keys, READS, in_cache, page)
-    return cached_json(
-        request, body, etag=etag, gzipped=gzipped, last_modified=last_modified, content_type=_content_type()
-    )
+    return _answer(request, pagecache.remembered(keys, READS, in_cache, page))
+
+
+@functools.cache
+def list_paths() -> frozenset[str]:
+    """The addresses of the datasets' lists."""
+    return frozenset(reverse(f"{api.urls_namespace}:{_operation_name(d)}_list") for d in datasets.DATASETS)
+
+
+def cached_list_page(request) -> HttpResponse | None:
+    """The answer to a GET or HEAD of a dataset's list when its page is in the cache and current (or the 429
+    beyond the rate limit), before the address is resolved and its parameters parsed: a page served from the
+    cache costs the middleware below the API, not django-ninja's routing and validation. The request is counted
+    in the same round trip to the cache as the page is read; when the page is not there, None, and the view
+    builds it with what was read, without counting the request again. Only a page the view answered with 200
+    is ever stored, so what is found here is the view's answer to the same address."""
+    keys = _page_keys(request)
+    refused, in_cache = rate_limited_reading(request, keys)
+    if refused:
+        return refused
+    page = pagecache.found(keys, READS, in_cache)
+    return None if page is None else _answer(request, page)
 
 
 LIST_RESPONSES = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -235,6 +270,10 @@ CONDITIONAL_TEXT = (
 # --- Operations for each dataset -----------------------------------------------------------------------------
 
 
+def _operation_name(dataset: Dataset) -> str:
+    return dataset.slug.replace("-", "_")
+
+
 def _register_dataset(dataset: Dataset) -> None:
     """Register the list and detail operations of one dataset (a function, so that each closure keeps its own
     dataset)."""
@@ -242,7 +281,7 @@ def _register_dataset(dataset: Dataset) -> None:
     page = page_model(_camel(dataset.slug), item)
     filters = filters_model(dataset)
     allowed = (*(flt.name for flt in dataset.filters), *PAGING_PARAMS)
-    name = dataset.slug.replace("-", "_")
+    name = _operation_name(dataset)
 
     def list_page(request, limit: int, cursor: str | None):
         refused = _bad_parameters(request, allowed)
