@@ -1,10 +1,12 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 
 from cittasmart.core.roles import Role
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.world import storage_settings
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +15,17 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _files_in_the_test_run_folder(tmp_path_factory):
+    """Uploads, the library's files and exports go to a folder of the test run, never to ``var/``, where the
+    demo served by ``make run`` keeps its own: for the whole session, so that the data a test class sets up
+    once (``setUpTestData``) is written there too. A test that needs a folder of its own sets it again."""
+    override = override_settings(**storage_settings(tmp_path_factory.mktemp("files")))
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(autouse=True)

@@ -160,3 +160,20 @@ def test_production_flag_values(tmp_path, value, expected):
     env = production_env(PRODUCTION=value)
 
     assert backends(tmp_path, **env)["production"] is expected
+
+
+def test_the_files_a_test_writes_stay_out_of_the_demos_folder(settings, db):
+    """The demo's documents, written by a test, land in the test run's folder, not in ``var/``."""
+    from django.core.management import call_command
+
+    from cittasmart.documents.models import DocumentVersion
+
+    var = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parents[2] / "var")).resolve()
+    call_command("load_demo", quiet_accounts=True)
+    stored = DocumentVersion.objects.exclude(file="").first()
+
+    assert stored is not None
+    path = Path(stored.file.path).resolve()
+    assert path.is_file()
+    assert not path.is_relative_to(var)
+    assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve())
