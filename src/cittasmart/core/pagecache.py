@@ -198,7 +198,7 @@ def remembered(keys: list[str], apps: tuple[str, ...], found: dict, compute):
     return value
 
 
-def found(keys: list[str], apps: tuple[str, ...], in_cache: dict):
+def kept(keys: list[str], apps: tuple[str, ...], in_cache: dict):
     """What ``remembered`` would answer without computing anything: the value kept under ``keys`` when it is
     there and current, else None."""
     if settings.PAGE_CACHE_SECONDS <= 0:

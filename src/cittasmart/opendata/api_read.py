@@ -247,15 +247,15 @@ def list_paths() -> frozenset[str]:
 def cached_list_page(request) -> HttpResponse | None:
     """The answer to a GET or HEAD of a dataset's list when its page is in the cache and current (or the 429
     beyond the rate limit), before the address is resolved and its parameters parsed: a page served from the
-    cache costs the middleware below the API, not django-ninja's routing and validation. The request is counted
-    in the same round trip to the cache as the page is read; when the page is not there, None, and the view
-    builds it with what was read, without counting the request again. Only a page the view answered with 200
-    is ever stored, so what is found here is the view's answer to the same address."""
+    cache costs only the middleware in front of it, not django-ninja's routing and validation. The request is
+    counted in the same round trip to the cache as the page is read; when the page is not there, None, and the
+    view builds it with what was read, without counting the request again. Only a page the view answered with
+    200 is ever stored, so what is found here is the view's answer to the same address."""
     keys = _page_keys(request)
     refused, in_cache = rate_limited_reading(request, keys)
     if refused:
         return refused
-    page = pagecache.found(keys, READS, in_cache)
+    page = pagecache.kept(keys, READS, in_cache)
     return None if page is None else _answer(request, page)
 
 
