@@ -168,7 +168,7 @@ def test_the_files_a_test_writes_stay_out_of_the_demos_folder(settings, db):
 
     from cittasmart.documents.models import DocumentVersion
 
-    var = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parents[2] / "var")).resolve()
+    var = Path(settings.VAR_DIR).resolve()
     call_command("load_demo", quiet_accounts=True)
     stored = DocumentVersion.objects.exclude(file="").first()
 
