@@ -201,6 +201,11 @@ class Endpoint:
     refusal_writes: frozenset = frozenset()
     # Extra request headers (htmx requests get a partial of the same page).
     headers: dict = field(default_factory=dict)
+    # The actor confirmed their password a moment ago (allauth asks for it again before changing authenticators).
+    reauthenticated: bool = False
+    # Run after logging the actor in, before the page is read and before each example is posted: for an
+    # endpoint that is a step of a flow started in the session (``start(client, world)``).
+    start: Callable | None = None
 
 
 def _slug(name):
@@ -224,6 +229,35 @@ def _pending_registration(world):
     RegistrationFactory(
         meeting=world.meeting, token="pending-token-0001", status="pending", queued_at=None, confirmed_at=None
     )
+
+
+def _authenticator(world):
+    """The citizen has an authenticator app (TOTP); its secret is kept to compute valid codes."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    world.objects["totp_secret"] = generate_totp_secret()
+    TOTP.activate(world.actor("citizen"), world.objects["totp_secret"])
+
+
+def _totp_code(world) -> dict:
+    """The code the citizen's authenticator app shows now, and one it does not."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD
+    return {"code": [format_hotp_value(hotp_value(world.totp_secret, counter)), "000000"]}
+
+
+def _login_in_progress(client, world):
+    """The citizen, who has an authenticator, gave the right password: the login waits for the code."""
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("account_login"), {"login": world.actor("citizen").email, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"), response
 
 
 def _password_less(world):
@@ -284,8 +318,17 @@ ENDPOINTS: dict[str, Endpoint] = {
             lambda w: {"uidb36": "1", "key": "set-password"},
             values={"password1": ["a-long-new-password-43"], "password2": ["a-long-new-password-43"]},
         ),
-        E("mfa_reauthenticate", "citizen", values={"code": ["123456"]}),
-        E("mfa_activate_totp", "citizen", values={"code": ["123456"]}),
+        E("mfa_reauthenticate", "citizen", prepare=_authenticator, values=_totp_code),
+        E("mfa_activate_totp", "citizen", reauthenticated=True, values={"code": ["123456"]}),
+        E("mfa_deactivate_totp", "citizen", prepare=_authenticator, reauthenticated=True),
+        E("mfa_generate_recovery_codes", "citizen", prepare=_authenticator, reauthenticated=True),
+        E(
+            "mfa_authenticate",
+            "anonymous",
+            prepare=_authenticator,
+            start=_login_in_progress,
+            values=_totp_code,
+        ),
         # Stakeholders
         E("stakeholders:create", "plan_office", files=(png_file,)),
         E("stakeholders:update", "plan_office", _slug("organisation"), files=(png_file,)),
@@ -512,8 +555,4 @@ EXCLUDED: dict[str, str] = {
     "documents:news_feed_rss": "A syndication feed: answers GET only (a Feed object does not declare its methods).",
     "documents:news_feed_atom": "A syndication feed: answers GET only (a Feed object does not declare its methods).",
     "account_email_verification_sent": "allauth's page after sign-up: shows a message, has no form.",
-    "mfa_authenticate": "The second step of a login with two factors: needs a login in progress in the session; "
-    "without one it only redirects.",
-    "mfa_deactivate_totp": "Needs an activated authenticator; the form has no field but the confirmation.",
-    "mfa_generate_recovery_codes": "Needs an activated authenticator; the form has no field but the confirmation.",
 }

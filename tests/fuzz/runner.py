@@ -2,6 +2,7 @@
 
 import os
 from collections import Counter
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -21,6 +22,20 @@ def log_in(client, user) -> None:
         client.force_login(user)
     else:
         client.logout()
+
+
+def act_as(client, world, endpoint) -> None:
+    """Log the endpoint's actor in, in the state of the session the endpoint needs."""
+    user = world.actor(endpoint.actor)
+    log_in(client, user)
+    if endpoint.reauthenticated:
+        from allauth.account.internal.flows.login import record_authentication
+
+        session = client.session
+        record_authentication(SimpleNamespace(session=session), user, "password", reauthenticated=True)
+        session.save()
+    if endpoint.start is not None:
+        endpoint.start(client, world)
 
 
 def _reverse(name: str, kwargs: dict) -> str:
@@ -50,7 +65,7 @@ def read_fields(client, world, endpoint) -> tuple[str, int, dict[str, Field]]:
     url, page = addresses(world, endpoint)
     with transaction.atomic():
         cache.clear()
-        log_in(client, world.actor(endpoint.actor))
+        act_as(client, world, endpoint)
         response = client.get(page)
         html = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
         page = page.split("?")[0]
@@ -87,7 +102,7 @@ def post_and_check(
     ``encoding``: "" for multipart (what the test client sends), else the charset of an urlencoded body."""
     with transaction.atomic():
         cache.clear()  # rate limits and cached settings: each example starts afresh
-        log_in(client, world.actor(endpoint.actor))
+        act_as(client, world, endpoint)
         before = checks.snapshot()
         since = timezone.now()
         if encoding:

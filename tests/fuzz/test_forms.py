@@ -23,8 +23,6 @@ FORMLESS = {
     "account_confirm_email": "An unknown confirmation key gets a page without a form.",
     "account_reset_password_from_key": "An unknown reset key gets a page without a form.",
     "account_set_password": "A person who has a password is redirected to the change of password.",
-    "mfa_reauthenticate": "Shown only to a person with an authenticator.",
-    "mfa_activate_totp": "allauth asks first for the password again (a redirect to the reauthentication).",
     "set_language": "The pages switch language with links; the view is Django's, for forms of other sites.",
 }
 
