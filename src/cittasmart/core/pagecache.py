@@ -150,10 +150,15 @@ def versions(apps: tuple[str, ...]) -> str:
     return _versions_in(cache.get_many([_version_key(app) for app in apps]), apps)
 
 
+def _with_versions(key: str, apps: tuple[str, ...]) -> list[str]:
+    """``key`` and the version keys of ``apps``: what one round trip reads to tell whether ``key`` is current."""
+    return [key, *(_version_key(app) for app in apps)]
+
+
 def _lookup(key: str, apps: tuple[str, ...]) -> tuple[str, object]:
     """The current content versions of ``apps`` and what is stored under ``key`` if it was stored at those
     versions (else ``_MISSING``): one round trip to the cache for both."""
-    return _current(cache.get_many([key, *(_version_key(app) for app in apps)]), key, apps)
+    return _current(cache.get_many(_with_versions(key, apps)), key, apps)
 
 
 def _current(found: dict, key: str, apps: tuple[str, ...]) -> tuple[str, object]:
@@ -181,10 +186,7 @@ def remember(name: str, apps: tuple[str, ...], compute):
 def value_keys(name: str, apps: tuple[str, ...]) -> list[str]:
     """The cache keys ``remember(name, apps, …)`` reads: for a caller that reads them in the same round trip
     as something else, and gives what it found to ``remembered``."""
-    return [
-        "pagecache:value:" + hashlib.sha256(name.encode()).hexdigest(),
-        *(_version_key(app) for app in apps),
-    ]
+    return _with_versions("pagecache:value:" + hashlib.sha256(name.encode()).hexdigest(), apps)
 
 
 def remembered(keys: list[str], apps: tuple[str, ...], found: dict, compute):

@@ -205,16 +205,18 @@ def _page_response(
     writes, and ``rows`` and ``modified`` are called only when they are not there: a page served from the cache
     builds no queryset and compresses or hashes nothing. The request is counted against the rate limit in the
     same round trip to the cache as the page is read, unless the caller has ``counted`` it already."""
-    keys = _page_keys(request)
     read_before = getattr(request, "api_page_read", None)
-    if read_before is not None and read_before[0] == keys:
-        in_cache = read_before[1]  # by ``cached_list_page``, which counted the request
-    elif counted:
-        in_cache = cache.get_many(keys)
+    if read_before is not None:
+        # This page's keys, read by ``cached_list_page``, which counted the request.
+        keys, in_cache = read_before
     else:
-        refused, in_cache = rate_limited_reading(request, keys)
-        if refused:
-            return refused
+        keys = _page_keys(request)
+        if counted:
+            in_cache = cache.get_many(keys)
+        else:
+            refused, in_cache = rate_limited_reading(request, keys)
+            if refused:
+                return refused
     limit = max(1, min(limit, settings.API_MAX_PAGE_SIZE))
     after = None
     if cursor not in (None, ""):
