@@ -37,6 +37,12 @@ def ideas_url(idea) -> str:
 
 
 def version(app: str) -> int:
+    """The content version of ``app`` as a page read now would see it."""
+    return int(pagecache.versions((app,)).split("=")[1])
+
+
+def stored_version(app: str) -> int:
+    """The content version of ``app`` in the cache, as other connections see it."""
     return cache.get(pagecache._version_key(app)) or 0
 
 
@@ -249,6 +255,29 @@ def test_the_version_is_raised_again_when_the_transaction_commits():
 
     assert version("participation") == during + 1  # one more, once, for the whole transaction
     assert version("plan") == plan_during
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_of_many_writes_raises_the_version_once():
+    idea = IdeaFactory()
+    before = stored_version("participation")
+    with transaction.atomic():
+        for title in ("Uno", "Due", "Tre"):
+            Idea.objects.filter(pk=idea.pk).update(title=title)
+        # Other connections cannot see the writes before the commit: nothing to raise for them yet.
+        assert stored_version("participation") == before
+
+    assert stored_version("participation") == before + 1
+    assert version("participation") == before + 1  # nothing left pending after the commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_inside_the_transaction_sees_its_writes(client):
+    idea = IdeaFactory(title="Panchine all'ombra")
+    with transaction.atomic():
+        assert "Panchine" in client.get(ideas_url(idea)).text
+        Idea.objects.filter(pk=idea.pk).update(title="Fontanelle in piazza")
+        assert "Fontanelle in piazza" in client.get(ideas_url(idea)).text
 
 
 @pytest.mark.django_db(transaction=True)

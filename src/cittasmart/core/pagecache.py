@@ -6,9 +6,11 @@ query string, the language and whether htmx asked for a fragment, together with 
 apps the page reads at the time it was rendered; it is served only while those versions are still the current
 ones (read in the same round trip as the page). A content version is a counter per app, raised by every write to
 one of the app's tables: the database connections watch the SQL they run (``INSERT``/``UPDATE``/``DELETE``, so
-``update()``, ``bulk_create()`` and raw SQL count too), and the counters are raised at each write and again when
-its transaction commits. A page is therefore never older than the data it shows, except for what depends on the
-clock (a phase that opens at midnight): ``PAGE_CACHE_SECONDS`` bounds that.
+``update()``, ``bulk_create()`` and raw SQL count too). A write outside a transaction raises its app's counter at
+once; a transaction raises the counters of the apps it wrote when it commits, once however many rows it wrote, and
+earlier if the same thread reads a version before (a page read inside the transaction sees its writes). A page is
+therefore never older than the data it shows, except for what depends on the clock (a phase that opens at
+midnight): ``PAGE_CACHE_SECONDS`` bounds that.
 
 Only requests that carry no state are served from the cache or stored: anonymous, GET or HEAD, with no session
 or messages cookie; and only responses that set no state: status 200, no session change, no CSRF cookie to set.
@@ -23,6 +25,7 @@ compressing it gives nothing away (BREACH).
 import gzip
 import hashlib
 import re
+import threading
 from functools import wraps
 
 from django.conf import settings
@@ -77,18 +80,33 @@ def _app_of(sql: str) -> str | None:
     return app if app in WATCHED_APPS else None
 
 
+# Apps written by this thread's open transaction and not yet raised: raised at the commit, or before this thread
+# next reads a version (``_raise_pending``), whichever comes first.
+_pending = threading.local()
+
+
 def _watch_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     app = _app_of(sql) if isinstance(sql, str) else None
     if app is not None:
-        # Raised at each write (a page read later in the same transaction is fresh) and again at the commit
-        # (a page rendered meanwhile by another connection, from the data before the commit, must not
-        # outlive it).
-        bump(app)
         connection = context["connection"]
         if connection.in_atomic_block:
+            # Raised when the transaction commits (a page rendered meanwhile by another connection, from the data
+            # before the commit, must not outlive it), and before a page is read later in the same transaction
+            # (it must see the write): one round trip for a transaction of many writes, not one per write.
             _bump_after_commit(connection, app)
+            _pending.apps = getattr(_pending, "apps", set()) | {app}
+        else:
+            bump(app)
     return result
+
+
+def _raise_pending() -> None:
+    """Raise the versions of what this thread's transaction has written so far, before a version is read."""
+    apps = getattr(_pending, "apps", None)
+    if apps:
+        _pending.apps = set()
+        bump(*sorted(apps))
 
 
 def _bump_after_commit(connection, app: str) -> None:
@@ -100,6 +118,7 @@ def _bump_after_commit(connection, app: str) -> None:
             return
 
     def after_commit() -> None:
+        _pending.apps = getattr(_pending, "apps", set()) - after_commit.pagecache_apps
         bump(*after_commit.pagecache_apps)
 
     after_commit.pagecache_apps = {app}
@@ -147,11 +166,14 @@ def _versions_in(found: dict, apps: tuple[str, ...]) -> str:
 
 def versions(apps: tuple[str, ...]) -> str:
     """The current content versions of ``apps``: they change whenever one of the apps writes."""
+    _raise_pending()
     return _versions_in(cache.get_many([_version_key(app) for app in apps]), apps)
 
 
 def _with_versions(key: str, apps: tuple[str, ...]) -> list[str]:
-    """``key`` and the version keys of ``apps``: what one round trip reads to tell whether ``key`` is current."""
+    """``key`` and the version keys of ``apps``: what one round trip reads to tell whether ``key`` is current
+    (read after this thread's pending writes have raised their versions)."""
+    _raise_pending()
     return [key, *(_version_key(app) for app in apps)]
 
 
