@@ -174,6 +174,25 @@ def test_the_first_visit_is_compressed_too(client, idea):
     assert b"Panchine" in gzip.decompress(packed.content)
 
 
+def test_a_page_worth_compressing_is_kept_in_its_gzip_form_only():
+    body = "La stessa pagina per tutti. " * 100
+
+    @pagecache.cache_anonymous_page("participation")
+    def view(request):
+        return HttpResponse(body)
+
+    view(_request())
+    stored = cache.get(pagecache._page_key(_request()))
+    _status, _headers, content, gzipped = stored[1]
+    assert content is None and gzip.decompress(gzipped) == body.encode()
+
+    # Replayed from that form: as it is to a browser that takes gzip, decompressed to one that does not.
+    packed = _request()
+    packed.META["HTTP_ACCEPT_ENCODING"] = "gzip"
+    assert view(packed).content == gzipped
+    assert view(_request()).content == body.encode()
+
+
 def test_small_and_stateful_pages_are_not_compressed():
     @pagecache.cache_anonymous_page("participation")
     def small(request):

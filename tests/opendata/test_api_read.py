@@ -663,3 +663,20 @@ def test_a_page_is_sent_compressed_to_clients_that_accept_it(client, db, django_
         assert get(client, "/organisations", **{"If-None-Match": etag}).status_code == 304
     head = client.head(f"{BASE}/organisations", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in head and head["Content-Length"] == str(len(plain.content))
+
+
+def test_a_page_is_kept_in_its_gzip_form_only(client, db):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from cittasmart.core import pagecache
+    from cittasmart.opendata.api_read import READS, _page_keys
+
+    OrganisationFactory.create_batch(30)
+    packed = get(client, "/organisations", **{"Accept-Encoding": "gzip"})
+
+    keys = _page_keys(RequestFactory().get(f"{BASE}/organisations"))
+    body, gzipped, _etag, _modified = pagecache.kept(keys, READS, cache.get_many(keys))
+    assert body is None and gzipped == packed.content  # what is read back on every visit: the bytes sent
+    plain = get(client, "/organisations")
+    assert "Content-Encoding" not in plain and plain.content == gzip.decompress(gzipped)

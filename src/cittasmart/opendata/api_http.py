@@ -103,7 +103,7 @@ def _not_modified(request, etag: str, last_modified: int | None) -> bool:
 
 def cached_json(
     request,
-    body: bytes,
+    body: bytes | None,
     *,
     last_modified: datetime | None,
     content_type: str,
@@ -111,22 +111,24 @@ def cached_json(
     gzipped: bytes | None = None,
 ) -> HttpResponse:
     """A 200 JSON response with validators and a short public cache, or a body-less 304 when the client's copy
-    is current. HEAD gets the headers of GET without the body. ``etag`` and ``gzipped`` (its gzip form, sent to
-    the clients that accept it): the body's, when they were kept with it."""
+    is current. HEAD gets the headers of GET without the body. ``etag`` and ``gzipped`` (the body's gzip form,
+    sent to the clients that accept it): the body's, when they were kept with it; ``body`` is None when only its
+    gzip form was kept (``pagecache.kept_forms``)."""
     etag = etag or etag_of(body)
     modified = int(last_modified.timestamp()) if last_modified is not None else None
     if _not_modified(request, etag, modified):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(b"" if request.method == "HEAD" else body, content_type=content_type)
-        if request.method == "HEAD":
-            response["Content-Length"] = str(len(body))
+        response = HttpResponse(content_type=content_type)
     response["ETag"] = etag
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
-    if response.status_code == 200 and request.method != "HEAD":
-        response = pagecache.send_compressed(request, response, gzipped)
+    if response.status_code == 200:
+        if request.method == "HEAD":
+            response["Content-Length"] = str(len(pagecache.plain(body, gzipped)))
+        else:
+            response = pagecache.send_kept(request, response, body, gzipped)
     return with_cors(response)
 
 

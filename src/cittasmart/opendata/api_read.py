@@ -179,7 +179,7 @@ def _page_keys(request) -> list[str]:
     return pagecache.value_keys(f"opendata:api-page:v2:{request.build_absolute_uri()}", READS)
 
 
-def _answer(request, page: tuple[bytes, bytes | None, str, datetime | None]) -> HttpResponse:
+def _answer(request, page: tuple[bytes | None, bytes | None, str, datetime | None]) -> HttpResponse:
     body, gzipped, etag, last_modified = page
     return cached_json(
         request, body, etag=etag, gzipped=gzipped, last_modified=last_modified, content_type=_content_type()
@@ -201,9 +201,10 @@ def _page_response(
     """One page of the queryset ``rows()`` builds (ordered by primary key) after the cursor: ``limit + 1`` rows
     are read to know whether a next page exists, with the dataset's own prefetches (constant queries per page).
 
-    The body, its gzip form, its ETag and the dataset's last change are kept together in the cache until any app
-    writes, and ``rows`` and ``modified`` are called only when they are not there: a page served from the cache
-    builds no queryset and compresses or hashes nothing. The request is counted against the rate limit in the
+    The body (its gzip form alone, ``pagecache.kept_forms``), its ETag and the dataset's last change are kept
+    together in the cache until any app writes, and ``rows`` and ``modified`` are called only when they are not
+    there: a page served from the cache builds no queryset and, to the clients that take gzip, compresses or
+    hashes nothing. The request is counted against the rate limit in the
     same round trip to the cache as the page is read, unless the caller has ``counted`` it already."""
     read_before = getattr(request, "api_page_read", None)
     if read_before is not None:
@@ -224,7 +225,7 @@ def _page_response(
         if after is None:
             return _error(request, 400, _("The cursor is not valid: start again from the first page."))
 
-    def page() -> tuple[bytes, bytes | None, str, datetime | None]:
+    def page() -> tuple[bytes | None, bytes | None, str, datetime | None]:
         queryset = rows() if after is None else rows().filter(pk__gt=after)
         found = dataset.page_rows(queryset.order_by("pk")[: limit + 1])
         next_cursor = next_url = None
@@ -235,7 +236,7 @@ def _page_response(
             params["cursor"] = next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         body = _json_body(model, {"items": found, "next_cursor": next_cursor, "next": next_url})
-        return body, pagecache.compressed(body), etag_of(body), modified()
+        return (*pagecache.kept_forms(body), etag_of(body), modified())
 
     return _answer(request, pagecache.remembered(keys, READS, in_cache, page))
 
