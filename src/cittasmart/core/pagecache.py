@@ -285,7 +285,9 @@ def _page_key(request) -> str:
         get_language() or "",
         "htmx" if request.headers.get("HX-Request") else "page",
     ]
-    return "pagecache:page:v2:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    # The prefix changes with the form of what is kept (v3: the gzip form alone), so that the servers of two
+    # releases side by side during a deploy never read each other's pages.
+    return "pagecache:page:v3:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def cache_anonymous_page(*apps: str):

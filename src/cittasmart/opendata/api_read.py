@@ -175,8 +175,9 @@ def _content_type() -> str:
 
 
 def _page_keys(request) -> list[str]:
-    # Rows show data of other apps too (authors' public names, organisations): any write renews the page.
-    return pagecache.value_keys(f"opendata:api-page:v2:{request.build_absolute_uri()}", READS)
+    # Rows show data of other apps too (authors' public names, organisations): any write renews the page. The
+    # prefix changes with the form of what is kept, as the pages' does (``pagecache._page_key``).
+    return pagecache.value_keys(f"opendata:api-page:v3:{request.build_absolute_uri()}", READS)
 
 
 def _answer(request, page: tuple[bytes | None, bytes | None, str, datetime | None]) -> HttpResponse:
