@@ -18,8 +18,8 @@ Logged-in people always get a fresh page (it shows their supports, registrations
 
 A stored page is kept gzip-compressed, compressed once when it is stored, and served so to the browsers that
 accept it (all of them; it is decompressed for the others): a filtered survey catalogue with its map is about
-87 KB, 13 KB compressed, which matters on a phone and is all that is read back from the cache. Such a page holds no secret (a page that uses the CSRF token is never stored), so
-compressing it gives nothing away (BREACH).
+87 KB, 13 KB compressed, which matters on a phone and is all that is read back from the cache. Such a page holds
+no secret (a page that uses the CSRF token is never stored), so compressing it gives nothing away (BREACH).
 """
 
 import gzip

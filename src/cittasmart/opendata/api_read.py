@@ -205,8 +205,8 @@ def _page_response(
     The body (its gzip form alone, ``pagecache.kept_forms``), its ETag and the dataset's last change are kept
     together in the cache until any app writes, and ``rows`` and ``modified`` are called only when they are not
     there: a page served from the cache builds no queryset and, to the clients that take gzip, compresses or
-    hashes nothing. The request is counted against the rate limit in the
-    same round trip to the cache as the page is read, unless the caller has ``counted`` it already."""
+    hashes nothing. The request is counted against the rate limit in the same round trip to the cache as the
+    page is read, unless the caller has ``counted`` it already."""
     read_before = getattr(request, "api_page_read", None)
     if read_before is not None:
         # This page's keys, read by ``cached_list_page``, which counted the request.
