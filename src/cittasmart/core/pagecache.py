@@ -80,9 +80,15 @@ def _app_of(sql: str) -> str | None:
     return app if app in WATCHED_APPS else None
 
 
-# Apps written by this thread's open transaction and not yet raised: raised at the commit, or before this thread
-# next reads a version (``_raise_pending``), whichever comes first.
-_pending = threading.local()
+class _Pending(threading.local):
+    """The apps written by this thread's open transaction and not yet raised: raised at the commit, or before this
+    thread next reads a version (``_raise_pending``), whichever comes first."""
+
+    def __init__(self):
+        self.apps: set[str] = set()
+
+
+_pending = _Pending()
 
 
 def _watch_writes(execute, sql, params, many, context):
@@ -95,7 +101,7 @@ def _watch_writes(execute, sql, params, many, context):
             # before the commit, must not outlive it), and before a page is read later in the same transaction
             # (it must see the write): one round trip for a transaction of many writes, not one per write.
             _bump_after_commit(connection, app)
-            _pending.apps = getattr(_pending, "apps", set()) | {app}
+            _pending.apps.add(app)
         else:
             bump(app)
     return result
@@ -103,9 +109,8 @@ def _watch_writes(execute, sql, params, many, context):
 
 def _raise_pending() -> None:
     """Raise the versions of what this thread's transaction has written so far, before a version is read."""
-    apps = getattr(_pending, "apps", None)
-    if apps:
-        _pending.apps = set()
+    if _pending.apps:
+        apps, _pending.apps = _pending.apps, set()
         bump(*sorted(apps))
 
 
@@ -118,7 +123,7 @@ def _bump_after_commit(connection, app: str) -> None:
             return
 
     def after_commit() -> None:
-        _pending.apps = getattr(_pending, "apps", set()) - after_commit.pagecache_apps
+        _pending.apps -= after_commit.pagecache_apps
         bump(*after_commit.pagecache_apps)
 
     after_commit.pagecache_apps = {app}
