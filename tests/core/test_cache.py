@@ -72,3 +72,26 @@ def test_a_request_is_counted_and_its_answer_read_in_one_round_trip(redis_cache,
     redis_cache.delete("hits")
     assert redis_cache.add("hits", 1, timeout=60) and redis_cache.incr("hits") == 2
     assert redis_cache.count_and_get_many("hits", ["page"], timeout=60)[0] == 3
+
+
+def test_a_rate_limited_request_is_one_round_trip_also_when_its_window_starts(redis_cache, monkeypatch):
+    from django.test import RequestFactory
+
+    from cittasmart.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "cache", redis_cache)
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.7")
+    counter = ratelimit._counter("test.scope", request)
+    redis_cache.count_and_get_many("hits", [], timeout=60)  # loads the script
+    client = redis_cache._cache.get_client(counter, write=True)
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
+    )
+    try:
+        assert [ratelimit.hit("test.scope", request, per_minute=2) for _ in range(3)] == [True, True, False]
+        assert commands == ["EVALSHA"] * 3  # the first, on a new counter, too
+        assert 0 < client.ttl(redis_cache.make_key(counter)) <= ratelimit.WINDOW_TIMEOUT
+    finally:
+        redis_cache.delete(counter)

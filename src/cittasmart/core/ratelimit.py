@@ -52,8 +52,11 @@ def _counter(scope: str, request) -> str:
 
 
 def hit(scope: str, request, per_minute: int) -> bool:
-    """Count one request in ``scope`` for this client; True while it stays within ``per_minute``."""
-    return increment(_counter(scope, request), timeout=WINDOW_TIMEOUT) <= per_minute
+    """Count one request in ``scope`` for this client; True while it stays within ``per_minute``.
+
+    On Redis one round trip, also for the first request of a window (a person's write is usually the first of
+    their minute: ``increment`` would ask, fail and add, two trips)."""
+    return hit_and_get_many(scope, request, per_minute, [])[0]
 
 
 def hit_and_get_many(scope: str, request, per_minute: int, keys: list[str]) -> tuple[bool, dict]:
@@ -63,7 +66,7 @@ def hit_and_get_many(scope: str, request, per_minute: int, keys: list[str]) -> t
     if hasattr(cache, "count_and_get_many"):
         count, found = cache.count_and_get_many(counter, keys, timeout=WINDOW_TIMEOUT)
     else:
-        count, found = increment(counter, timeout=WINDOW_TIMEOUT), cache.get_many(keys)
+        count, found = increment(counter, timeout=WINDOW_TIMEOUT), (cache.get_many(keys) if keys else {})
     return count <= per_minute, found
 
 
