@@ -21,6 +21,16 @@ def redis_cache():
     cache.delete_many(["counter", "page", "missing", "hits"])
 
 
+def record_commands(monkeypatch, client) -> list[str]:
+    """The names of the commands ``client`` sends from now on, one per round trip."""
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
+    )
+    return commands
+
+
 def test_one_client_serves_every_command(redis_cache):
     client = redis_cache._cache.get_client("counter", write=True)
 
@@ -42,11 +52,7 @@ def test_a_counter_is_one_round_trip(redis_cache, monkeypatch):
     redis_cache.add("counter", 1, timeout=60)
     redis_cache.incr("counter")  # loads the script
     client = redis_cache._cache.get_client("counter", write=True)
-    commands = []
-    send = client.execute_command
-    monkeypatch.setattr(
-        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
-    )
+    commands = record_commands(monkeypatch, client)
 
     assert redis_cache.incr("counter", 5) == 7
     assert commands == ["EVALSHA"]
@@ -57,11 +63,7 @@ def test_a_request_is_counted_and_its_answer_read_in_one_round_trip(redis_cache,
     redis_cache.set("page", ("v1", b"<html>"), timeout=60)
     redis_cache.count_and_get_many("hits", [], timeout=60)  # loads the script
     client = redis_cache._cache.get_client("hits", write=True)
-    commands = []
-    send = client.execute_command
-    monkeypatch.setattr(
-        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
-    )
+    commands = record_commands(monkeypatch, client)
 
     count, found = redis_cache.count_and_get_many("hits", ["page", "missing"], timeout=60)
 
@@ -84,11 +86,7 @@ def test_a_rate_limited_request_is_one_round_trip_also_when_its_window_starts(re
     counter = ratelimit._counter("test.scope", request)
     redis_cache.count_and_get_many("hits", [], timeout=60)  # loads the script
     client = redis_cache._cache.get_client(counter, write=True)
-    commands = []
-    send = client.execute_command
-    monkeypatch.setattr(
-        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
-    )
+    commands = record_commands(monkeypatch, client)
     try:
         assert [ratelimit.hit("test.scope", request, per_minute=2) for _ in range(3)] == [True, True, False]
         assert commands == ["EVALSHA"] * 3  # the first, on a new counter, too
