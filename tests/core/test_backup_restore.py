@@ -454,6 +454,32 @@ def test_restore_fails_loudly_naming_the_tables_that_differ_from_the_manifest(ar
     assert "accounts_user" not in message
 
 
+def test_restore_reports_the_tasks_the_restored_queue_holds(archives):
+    """The queue comes back as it was at the backup: the restore says how many tasks would run again when the
+    worker starts and how many are recorded as running with no worker, and says nothing when there are none."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from cittasmart.opendata.tasks import export_dataset
+
+    build_data_set(demo=False)
+    (archives / "quiet").mkdir()
+    quiet = make_backup(archives / "quiet")
+    results = [export_dataset.enqueue(job) for job in (1, 2, 3)]
+    DBTaskResult.objects.filter(pk=results[-1].id).update(status=TaskResultStatus.RUNNING)
+    busy = make_backup(archives)
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)  # the worker ran them after the backup
+
+    output = restore(busy, "--yes")
+    assert backup.task_queue() == {"ready": 2, "running": 1}
+    assert "2 background task(s) waiting" in output
+    assert "1 recorded as running" in output
+
+    output = restore(quiet, "--yes")
+    assert backup.task_queue() == {"ready": 0, "running": 0}
+    assert "task queue" not in output
+
+
 def test_restore_asks_for_confirmation(archives, monkeypatch):
     build_data_set(demo=False)
     path = make_backup(archives)

@@ -56,6 +56,7 @@ from django.core.cache import caches
 from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Count
 from django.utils import timezone
 
 FORMAT = "cittasmart-backup"
@@ -724,6 +725,31 @@ class RestoreResult:
     manifest: dict
     previous_files: dict[str, Path]
     pending_migrations: list[str]
+    # Background tasks the restored queue holds as waiting or running: see ``task_queue``.
+    tasks: dict[str, int] = field(default_factory=dict)
+
+
+def task_queue(using: str = "default") -> dict[str, int]:
+    """How many background tasks the database's queue holds as waiting (``ready``) and as ``running``.
+
+    After a restore both describe the moment of the backup: the waiting ones run again when the worker starts,
+    though some may have run since (an e-mail would leave twice), and the running ones were in a worker's hands
+    then and no worker has them now."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    counts = dict(
+        DBTaskResult.objects.using(using)
+        .filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "ready": counts.get(TaskResultStatus.READY, 0),
+        "running": counts.get(TaskResultStatus.RUNNING, 0),
+    }
 
 
 def _staging_paths(root: Path, stamp: str) -> tuple[Path, Path]:
@@ -944,7 +970,12 @@ def restore_backup(
             kept[name] = previous
         else:
             shutil.rmtree(previous)  # nothing was there: nothing to keep
-    return RestoreResult(manifest=manifest, previous_files=kept, pending_migrations=pending_migrations(using))
+    return RestoreResult(
+        manifest=manifest,
+        previous_files=kept,
+        pending_migrations=pending_migrations(using),
+        tasks=task_queue(using),
+    )
 
 
 def _refuse_unrestorable(manifest: dict, connection) -> None:

@@ -43,6 +43,16 @@ class Command(BaseCommand):
                 f"The {name} files as they were before the restore are in {previous}: remove them once the restore "
                 "is confirmed."
             )
+        waiting, running = result.tasks.get("ready", 0), result.tasks.get("running", 0)
+        if waiting or running:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The task queue is as it was at the backup: {waiting} background task(s) waiting, which run "
+                    f"when the worker starts (those that ran since the backup, e-mails among them, would run a "
+                    f"second time), and {running} recorded as running, which no worker has now. Review them in "
+                    "the administration (Task results, by status) before starting the worker."
+                )
+            )
         if result.pending_migrations:
             self.stdout.write(
                 self.style.WARNING(
