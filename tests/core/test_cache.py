@@ -1,6 +1,7 @@
 """The Redis cache backend keeps one client per connection pool, and behaves as Django's."""
 
 import os
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -82,6 +83,8 @@ def test_a_rate_limited_request_is_one_round_trip_also_when_its_window_starts(re
     from cittasmart.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "cache", redis_cache)
+    # One minute's window throughout, whatever the clock says meanwhile.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
     request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.7")
     counter = ratelimit._counter("test.scope", request)
     redis_cache.count_and_get_many("hits", [], timeout=60)  # loads the script
