@@ -34,7 +34,13 @@ def too_many_requests(request, exception=None, *, message: str = ""):
 
 
 def increment(key: str, timeout: int | None) -> int:
-    """Add one to the counter ``key`` in the cache, starting it at 1 (kept ``timeout`` seconds); its new value."""
+    """Add one to the counter ``key`` in the cache, starting it at 1 (kept ``timeout`` seconds); its new value.
+
+    On Redis a counter with a lifetime costs one round trip, also when it is new (a rate-limit window, a login
+    failure from an address: usually the first of its window); elsewhere, and for counters kept for good (the
+    page-cache versions, which exist after their first write), ask, then add if missing."""
+    if timeout and timeout > 0 and hasattr(cache, "count_and_get_many"):
+        return cache.count_and_get_many(key, [], timeout=timeout)[0]
     try:
         return cache.incr(key)
     except ValueError:  # not there yet, or expired
@@ -52,11 +58,8 @@ def _counter(scope: str, request) -> str:
 
 
 def hit(scope: str, request, per_minute: int) -> bool:
-    """Count one request in ``scope`` for this client; True while it stays within ``per_minute``.
-
-    On Redis one round trip, also for the first request of a window (a person's write is usually the first of
-    their minute: ``increment`` would ask, fail and add, two trips)."""
-    return hit_and_get_many(scope, request, per_minute, [])[0]
+    """Count one request in ``scope`` for this client; True while it stays within ``per_minute``."""
+    return increment(_counter(scope, request), timeout=WINDOW_TIMEOUT) <= per_minute
 
 
 def hit_and_get_many(scope: str, request, per_minute: int, keys: list[str]) -> tuple[bool, dict]:
@@ -66,7 +69,7 @@ def hit_and_get_many(scope: str, request, per_minute: int, keys: list[str]) -> t
     if hasattr(cache, "count_and_get_many"):
         count, found = cache.count_and_get_many(counter, keys, timeout=WINDOW_TIMEOUT)
     else:
-        count, found = increment(counter, timeout=WINDOW_TIMEOUT), (cache.get_many(keys) if keys else {})
+        count, found = increment(counter, timeout=WINDOW_TIMEOUT), cache.get_many(keys)
     return count <= per_minute, found
 
 
