@@ -370,14 +370,14 @@ def floor_check(url: str, *, connections: int, duration: int) -> float:
     return wrk(url, connections=connections, duration=duration, headers=BROWSER_HEADERS)["rps"]
 
 
-def ratio(scenarios: dict, name: str) -> float:
-    """A scenario's throughput over the hello-view floor of its own minutes (the run's floor for the scenarios
-    measured without checks around them: the writes, and results of earlier versions)."""
-    return scenarios[name]["rps"] / floor_of(scenarios, name)
-
-
 def floor_of(scenarios: dict, name: str) -> float:
+    """The hello-view floor of a scenario's own minutes (the run's floor for the scenarios measured without
+    checks around them: the writes, and results of earlier versions)."""
     return scenarios[name].get("floor_rps") or scenarios["floor_hello"]["rps"]
+
+
+def ratio(scenarios: dict, name: str) -> float:
+    return scenarios[name]["rps"] / floor_of(scenarios, name)
 
 
 # --- Invariants and the export ------------------------------------------------------------------------------
@@ -469,10 +469,10 @@ def report(results: dict) -> str:
     ]
     for name, s in results["scenarios"].items():
         sent = f"{s['bytes_per_response'] / 1000:.1f}" if "bytes_per_response" in s else ""
-        floor = floor_of(results["scenarios"], name)
         lines.append(
             f"| {name} | {s['rps']:.0f} | {s.get('p50_ms', 0):.1f} | {s.get('p95_ms', 0):.1f} "
-            f"| {s.get('p99_ms', 0):.1f} | {s['errors']} | {sent} | {floor:.0f} | {s['rps'] / floor:.2f} |"
+            f"| {s.get('p99_ms', 0):.1f} | {s['errors']} | {sent} | {floor_of(results['scenarios'], name):.0f} "
+            f"| {ratio(results['scenarios'], name):.2f} |"
         )
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for target in results["targets"]:

@@ -726,7 +726,7 @@ class RestoreResult:
     previous_files: dict[str, Path]
     pending_migrations: list[str]
     # Background tasks the restored queue holds as waiting or running: see ``task_queue``.
-    tasks: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, int]
 
 
 def task_queue(using: str = "default") -> dict[str, int]:

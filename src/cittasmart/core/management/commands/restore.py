@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 f"The {name} files as they were before the restore are in {previous}: remove them once the restore "
                 "is confirmed."
             )
-        waiting, running = result.tasks.get("ready", 0), result.tasks.get("running", 0)
+        waiting, running = result.tasks["ready"], result.tasks["running"]
         if waiting or running:
             self.stdout.write(
                 self.style.WARNING(
