@@ -4,6 +4,7 @@ behave alike), validates, writes in one transaction and leaves counters equal to
 from collections.abc import Iterable, Sequence
 
 import rules
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -397,8 +398,12 @@ def support_add(*, user, idea: Idea) -> bool:
             Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
             idea.refresh_from_db(fields=["support_count"])
     except IntegrityError:
-        if not Support.objects.filter(idea=idea, user=user).exists():
-            raise  # not the unique constraint: the idea or the person is gone
+        # The unique constraint: the person supported it already (perhaps withdrawn since by a concurrent request,
+        # which then came after this one). Anything else means the idea or the person is gone.
+        if not (
+            Idea.objects.filter(pk=idea.pk).exists() and get_user_model().objects.filter(pk=user.pk).exists()
+        ):
+            raise
         return False
     return True
 
